@@ -1,0 +1,28 @@
+package org.diffusionbatch.core.pipeline;
+
+import java.util.Map;
+
+/**
+ * What every row of one batch shares: sampler, steps, guidance and image size.
+ *
+ * @param sampler a sampler name ({@code dpmpp-2m}, {@code lcm}, ...); null means the model's own scheduler
+ * @param steps number of denoising steps
+ * @param guidanceScale classifier-free guidance scale; at or below 1 turns CFG off
+ * @param guidanceRescale diffusers' guidance_rescale, 0 for none
+ * @param width image width in pixels, a multiple of 8
+ * @param height image height in pixels, a multiple of 8
+ * @param samplerOverrides diffusers scheduler_config keys that override the model's config
+ */
+public record GenerationSettings(
+    String sampler,
+    int steps,
+    double guidanceScale,
+    double guidanceRescale,
+    int width,
+    int height,
+    Map<String, Object> samplerOverrides) {
+
+  public GenerationSettings {
+    samplerOverrides = samplerOverrides == null ? Map.of() : Map.copyOf(samplerOverrides);
+  }
+}
