@@ -53,6 +53,7 @@ def conv_transpose(x, w, b, at):
 
 class Runner:
     def __init__(self, path):
+        self.model_path = path
         self.model = onnx.load(path)  # loads external data from beside the file
         g = self.model.graph
         self.inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
@@ -72,7 +73,9 @@ class Runner:
             i = [env[n] if n else None for n in node.input]
             at = attrs_of(node)
             op = node.op_type
-            if op == "Identity":
+            if op == "Constant":
+                r = numpy_helper.to_array(at["value"])
+            elif op == "Identity":
                 r = i[0]
             elif op == "Cast":
                 r = i[0].astype(NP_TYPES[at["to"]])
@@ -387,11 +390,49 @@ def check_unet_math(pipe, lcm):
     print(f"  {os.path.basename(pipe.root)}: unet graph == float64 reference (rel err < {tol})")
 
 
+def dump_ort_cases(pipes, out):
+    """Writes inputs and expected outputs for OrtCheck.java (real ONNX Runtime) to `out`:
+    one folder per case with case.txt (model path; 'in'/'out' NAME DTYPE DIMS...) and NAME.bin
+    (raw little-endian)."""
+    rng = np.random.default_rng(7)
+    n = 0
+
+    def case(model, feeds, outs):
+        nonlocal n
+        d = os.path.join(out, f"case{n:03d}")
+        n += 1
+        os.makedirs(d, exist_ok=True)
+        lines = [os.path.abspath(model)]
+        for kind, tensors in (("in", feeds), ("out", outs)):
+            for name, arr in tensors.items():
+                arr = np.array(arr, order="C")
+                lines.append(" ".join([kind, name, arr.dtype.name] + [str(x) for x in arr.shape]))
+                arr.astype(arr.dtype.newbyteorder("<")).tofile(os.path.join(d, name + ".bin"))
+        tm.write(os.path.join(d, "case.txt"), "\n".join(lines) + "\n")
+
+    for name, p in pipes.items():
+        ids, _ = p.encode(["", "a red circle"])
+        case(p.te.model_path, {"input_ids": ids}, p.te(input_ids=ids))
+        _, ehs = p.encode(["", "a photo of a blue square"])
+        legacy = p.dtype_of(p.unet, "timestep") == np.int64
+        for t in [999, 500, 1, 0] + ([] if legacy else [964.55, 10.5]):
+            x = (rng.standard_normal((2, 4, 16, 16)) * (3 if t > 900 else 1)).astype(p.ftype)
+            feeds = {"sample": x, "encoder_hidden_states": ehs}
+            feeds["timestep"] = np.full(2, t, np.int64) if legacy else np.array(t, p.ftype)
+            if name == "tiny-lcm":
+                feeds["timestep_cond"] = np.stack([guidance_embedding(8.0), guidance_embedding(1.5)])
+            case(p.unet.model_path, feeds, p.unet(**feeds))
+        z = (tm.mixture_means()[3].reshape(1, 4, 16, 16) / tm.SCALING).astype(p.ftype)
+        case(p.vae.model_path, {"latent_sample": z}, p.vae(latent_sample=z))
+    print(f"  wrote {n} cases to {out}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default=os.path.normpath(os.path.join(HERE, "..", "..", "models")))
     ap.add_argument("--images", default=os.path.join(tempfile.gettempdir(), "tiny-check"))
     ap.add_argument("--quick", action="store_true", help="skip the regeneration check")
+    ap.add_argument("--ort-cases", help="also write test cases for OrtCheck.java to this folder")
     args = ap.parse_args()
     os.makedirs(args.images, exist_ok=True)
     answers = json.load(open(os.path.join(args.models, "tiny-sd", "answers.json")))
@@ -402,6 +443,9 @@ def main():
         print("determinism:")
         check_determinism(args.models)
     pipes = {n: Pipe(os.path.join(args.models, n)) for n in EXPECTED}
+    if args.ort_cases:
+        print("onnxruntime cases:")
+        dump_ort_cases(pipes, args.ort_cases)
     print("tokenizer:")
     check_tokenizer(pipes["tiny-sd"])
     print("unet math:")

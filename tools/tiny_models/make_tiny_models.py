@@ -308,15 +308,19 @@ class G:
         self.inits.append(numpy_helper.from_array(array, name))
         return name
 
-    def scalar(self, value, dtype=np.float32):
-        nm = self.name("const")
-        self.inits.append(numpy_helper.from_array(np.array(value, dtype=dtype), nm))
+    # Small helper constants are Constant nodes, not initializers: with external data
+    # (size_threshold=0) ONNX Runtime cannot read axes/shape initializers during shape inference.
+    def constant_node(self, base, array):
+        nm = self.name(base)
+        self.nodes.append(helper.make_node("Constant", [], [nm], name=f"/{nm}",
+                                           value=numpy_helper.from_array(array, nm)))
         return nm
 
+    def scalar(self, value, dtype=np.float32):
+        return self.constant_node("const", np.array(value, dtype=dtype))
+
     def ints(self, values):
-        nm = self.name("shape")
-        self.inits.append(numpy_helper.from_array(np.array(values, dtype=np.int64), nm))
-        return nm
+        return self.constant_node("axes", np.array(values, dtype=np.int64))
 
     def input(self, name, elem, shape):
         self.inputs.append(helper.make_tensor_value_info(name, elem, shape))
