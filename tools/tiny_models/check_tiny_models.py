@@ -390,6 +390,24 @@ def check_unet_math(pipe, lcm):
     print(f"  {os.path.basename(pipe.root)}: unet graph == float64 reference (rel err < {tol})")
 
 
+def check_guidance_statistics(pipe, answers):
+    """CFG sharpens toward the prompt's component; a colour word alone spreads over its shapes;
+    the empty prompt spreads over all pictures."""
+    def names(prompt, g):
+        return [closest(tm.to_uint8(run_ddim(pipe, prompt, 100 + s, steps=10, g=g)[0]), answers)[0]
+                for s in range(24)]
+    hit1 = names("a red circle", 1.0).count("red circle")
+    hit75 = names("a red circle", 7.5).count("red circle")
+    red = names("red", 7.5)
+    empty = names("", 1.0)
+    print(f"  'a red circle': {hit1}/24 red circles without CFG, {hit75}/24 with CFG 7.5")
+    print(f"  'red' with CFG 7.5: {sorted(set(red))}")
+    print(f"  '' without CFG: {len(set(empty))} different pictures")
+    assert hit75 == 24 and hit75 >= hit1
+    assert all(n.startswith("red ") for n in red) and len(set(red)) >= 2
+    assert len(set(empty)) >= 5
+
+
 def dump_ort_cases(pipes, out):
     """Writes inputs and expected outputs for OrtCheck.java (real ONNX Runtime) to `out`:
     one folder per case with case.txt (model path; 'in'/'out' NAME DTYPE DIMS...) and NAME.bin
@@ -479,6 +497,8 @@ def main():
             d = np.abs(img.astype(int) - ref.astype(int))
             print(f"  {name} vs tiny-sd ({sampler}, {prompt!r}): max pixel diff {d.max()}, mean {d.mean():.2f}")
             assert d.mean() < 2.0
+    print("guidance statistics (DDIM 10 steps, 24 seeds each):")
+    check_guidance_statistics(pipes["tiny-sd"], answers)
     print("all checks passed")
 
 
