@@ -138,7 +138,7 @@ final class GenerateRun {
         new RunManifest.Timings((System.nanoTime() - generateStart) / 1e9, generateSeconds, metrics.unetSeconds().value(),
             made / Math.max(generateSeconds, 1e-9)),
         versions(spark), startedAt.toString(), Instant.now().toString(), errors == 0 ? "complete" : "complete_with_errors");
-    String manifestAt = ManifestWriter.write(manifest, hadoop);
+    String manifestAt = ManifestWriter.write(manifest, options.s3(), hadoop);
     printSummary(manifest, manifestAt);
     return errors == 0 ? GenerateCommand.EXIT_OK : GenerateCommand.EXIT_SOME_ROWS_FAILED;
   }

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.diffusionbatch.core.storage.ObjectStorage;
+import org.diffusionbatch.core.storage.S3Settings;
 
 /** Writes {@code <output>/_runs/<run_id>.json}. */
 final class ManifestWriter {
@@ -27,9 +29,16 @@ final class ManifestWriter {
     }
   }
 
-  /** Returns where it was written. */
-  static String write(RunManifest manifest, Configuration hadoop) throws IOException {
+  /** Writes through the AWS SDK (core's object storage) for s3/s3a outputs, through Hadoop's local file system otherwise; returns where. */
+  static String write(RunManifest manifest, GenerateOptions.S3Options s3, Configuration hadoop) throws IOException {
     String location = location(manifest.output(), manifest.runId());
+    if (StorageUris.isS3(location)) {
+      URI uri = StorageUris.forObjectStorage(location);
+      try (ObjectStorage storage = ObjectStorage.create(new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()))) {
+        storage.putBytes(uri, json(manifest));
+      }
+      return uri.toString();
+    }
     Path path = new Path(location);
     try (OutputStream out = path.getFileSystem(hadoop).create(path, true)) {
       out.write(json(manifest));
