@@ -90,7 +90,7 @@ final class GenerateRun {
       outputExists = false;
     }
 
-    long generateStart = System.nanoTime();
+    long planStart = System.nanoTime();
     WorkList.Split split = WorkList.dropDuplicates(prompts);
     Dataset<Row> work = split.keep();
     int inputPartitions = prompts.rdd().getNumPartitions();
@@ -109,6 +109,8 @@ final class GenerateRun {
         options.runId(), input, duplicates.size(), skipped, toMake);
     appendErrors(spark, duplicates);
 
+    double planSeconds = (System.nanoTime() - planStart) / 1e9;
+    long generateStart = System.nanoTime();
     GenerateMetrics metrics = GenerateMetrics.register(spark.sparkContext());
     PartitionGenerator generator =
         new PartitionGenerator(factory, options.device(), run, options.batchSize(), options.runId(), metrics, hooks);
@@ -135,7 +137,7 @@ final class GenerateRun {
     RunManifest manifest = new RunManifest(options.runId(), options.arguments(), options.prompts(), options.output(),
         options.errorsOutput(), modelUri, modelDigest, run,
         new RunManifest.Counts(input, made, errors, skipped, duplicates.size()),
-        new RunManifest.Timings((System.nanoTime() - generateStart) / 1e9, generateSeconds, metrics.unetSeconds().value(),
+        new RunManifest.Timings((System.nanoTime() - planStart) / 1e9, planSeconds, generateSeconds, metrics.unetSeconds().value(),
             made / Math.max(generateSeconds, 1e-9)),
         versions(spark), startedAt.toString(), Instant.now().toString(), errors == 0 ? "complete" : "complete_with_errors");
     String manifestAt = ManifestWriter.write(manifest, options.s3(), hadoop);
@@ -200,8 +202,9 @@ final class GenerateRun {
     RunManifest.Counts counts = manifest.counts();
     System.out.printf("generate run %s: %d input rows, %d images made, %d errors (%d duplicates), %d skipped by --resume%n",
         manifest.runId(), counts.input(), counts.made(), counts.errors(), counts.duplicates(), counts.skippedByResume());
-    System.out.printf("  %.2f images/s over %.1f s; UNet %.1f s%n",
-        manifest.timings().imagesPerSecond(), manifest.timings().generateSeconds(), manifest.timings().unetSeconds());
+    System.out.printf("  %.2f images/s over %.1f s of generation (planning %.1f s); UNet %.1f s summed over batches%n",
+        manifest.timings().imagesPerSecond(), manifest.timings().generateSeconds(), manifest.timings().planSeconds(),
+        manifest.timings().unetSeconds());
     System.out.printf("  images:   %s%n", options.output());
     if (counts.errors() > 0) {
       System.out.printf("  errors:   %s%n", options.errorsOutput());

@@ -33,7 +33,7 @@ class ClusterFaultsTest {
         "--prompts", prompts.toString(), "--output", out.toString(), "--master", "local-cluster[2,1,1024]",
         "--partitions", "4", "--batch-size", "2",
         "--conf", "diffusionbatch.test.haltOnceMarker=" + dir.resolve("halted"),
-        "--conf", "diffusionbatch.test.loadMarkerDir=" + loads,
+        "--conf", "diffusionbatch.test.markerDir=" + loads,
         "--conf", "spark.task.maxFailures=4"));
     args.addAll(LocalClusterHome.executorConf());
     int code;
