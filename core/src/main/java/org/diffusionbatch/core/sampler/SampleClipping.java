@@ -64,7 +64,8 @@ final class SampleClipping {
         scratch[i] = Math.abs(x0[off + i]);
       }
       Arrays.sort(scratch, 0, row);
-      float s = (float) Math.max(1.0, Math.min(maxValue, quantile(scratch, row, ratio)));
+      // torch.clamp(s, min=1, max=sample_max_value): the max bound wins when below 1
+      float s = (float) Math.min(Math.max(quantile(scratch, row, ratio), 1.0), maxValue);
       for (int i = 0; i < row; i++) {
         x0[off + i] = Math.max(-s, Math.min(s, x0[off + i])) / s;
       }
