@@ -1,7 +1,5 @@
 package org.diffusionbatch.core.pipeline;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,8 +23,6 @@ public record GenerationSettings(
     Map<String, Object> samplerOverrides) {
 
   public GenerationSettings {
-    // Not Map.copyOf: a JSON null is a meaningful override value (e.g. variance_type: null).
-    samplerOverrides =
-        samplerOverrides == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(samplerOverrides));
+    samplerOverrides = samplerOverrides == null ? Map.of() : Map.copyOf(samplerOverrides);
   }
 }
