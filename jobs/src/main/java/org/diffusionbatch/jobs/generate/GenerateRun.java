@@ -94,9 +94,10 @@ final class GenerateRun {
     WorkList.Split split = WorkList.dropDuplicates(prompts);
     Dataset<Row> work = split.keep();
     int inputPartitions = prompts.rdd().getNumPartitions();
-    if (options.resume() && outputExists) {
-      work = WorkList.without(work, spark.read().parquet(options.output()).select("prompt_id"))
-          .repartition(options.partitions() != null ? options.partitions() : inputPartitions);
+    Dataset<Row> done = options.resume() && outputExists ? madeIds(spark) : null;
+    if (done != null) {
+      // The anti-join shuffles; put the rows back into as many partitions as were read (or asked for).
+      work = WorkList.without(work, done).repartition(options.partitions() != null ? options.partitions() : inputPartitions);
     } else if (options.partitions() != null) {
       work = work.repartition(options.partitions());
     }
@@ -143,6 +144,19 @@ final class GenerateRun {
     String manifestAt = ManifestWriter.write(manifest, options.s3(), hadoop);
     printSummary(manifest, manifestAt);
     return errors == 0 ? GenerateCommand.EXIT_OK : GenerateCommand.EXIT_SOME_ROWS_FAILED;
+  }
+
+  /** The prompt_ids already in the output; null when it holds no data files yet (e.g. only a manifest). */
+  private Dataset<Row> madeIds(SparkSession spark) {
+    try {
+      return spark.read().parquet(options.output()).select("prompt_id");
+    } catch (Exception e) {
+      if (e instanceof org.apache.spark.sql.AnalysisException && String.valueOf(e.getMessage()).contains("UNABLE_TO_INFER_SCHEMA")) {
+        return null;
+      }
+      throw new ConfigurationException("--resume: cannot read the prompt_ids of the existing output " + options.output()
+          + ": " + e.getMessage() + " (is it a dataset this job wrote?)", e);
+    }
   }
 
   private ImageMaker loadOnDriver(TestHooks hooks) {
