@@ -4,7 +4,7 @@
 #   bench/scale/run.sh [ROWS] [STEPS]        defaults: 10000 rows, 4 steps, tiny-sd, batch 8
 #
 # 1. writes ROWS prompts (one a line) to a scratch folder;
-# 2. runs `./diffusion-batch generate` on them in local mode (one JVM: driver and executor) and
+# 2. runs `generate` (as ./diffusion-batch does, built from this checkout) on them in local mode (one JVM: driver and executor) and
 #    samples the JVM's resident memory every second; a GC log gives heap used;
 # 3. runs the same prompts, ids and seeds through TextToImagePipeline in one plain loop with the
 #    same batch size, PNGs included (ScaleBaseline), for the single-process rate;
@@ -33,8 +33,20 @@ awk -v n="$rows" 'BEGIN {
   for (i = 0; i < n; i++) printf "a %s %s on a %s background, number %d\n", colour[i % 8 + 1], shape[int(i / 8) % 8 + 1], colour[int(i / 64) % 8 + 1], i;
 }' > "$work/prompts.txt"
 
-"$root/diffusion-batch" --version > /dev/null   # builds the command line if needed
-classpath="$root/jobs/target/diffusion-batch-jobs-0.1.0-SNAPSHOT.jar:$(cat "$root/jobs/target/runtime-classpath.txt")"
+# Build from this checkout (reactor, offline), without installing anything into ~/.m2.
+(cd "$root" && mvn -q -B -o -pl jobs -am package -DskipTests dependency:build-classpath \
+  -Dmdep.outputFile=target/scale-classpath.txt -Dmdep.includeScope=runtime) >&2
+classpath="$root/jobs/target/diffusion-batch-jobs-0.1.0-SNAPSHOT.jar:$(cat "$root/jobs/target/scale-classpath.txt")"
+# What ./diffusion-batch passes to java: Spark 4 on Java 17 needs these opens; DJL stays offline.
+export DJL_OFFLINE=true OPT_OUT_TRACKING=true
+opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 
 # Peak resident memory of a process, sampled every second while it runs.
 watch_rss() {
@@ -62,8 +74,8 @@ PY
 
 echo "scale: $rows rows, $steps steps, batch $batch, $master with $partitions partitions, model $model" >&2
 start=$(date +%s.%N)
-DIFFUSION_BATCH_JAVA_OPTS="$heap -Xlog:gc:file=$work/gc-job.log" "$root/diffusion-batch" generate \
-  --prompts "$work/prompts.txt" --output "$work/out" --model "$model" --steps "$steps" --batch-size "$batch" \
+java $heap -Xlog:gc:file="$work/gc-job.log" "${opens[@]}" -Ddiffusionbatch.home="$root" -cp "$classpath" \
+  org.diffusionbatch.jobs.cli.DiffusionBatchCli generate --prompts "$work/prompts.txt" --output "$work/out" --model "$model" --steps "$steps" --batch-size "$batch" \
   --master "$master" --partitions "$partitions" --intra-op-threads "$job_threads" --run-id scale \
   --conf spark.ui.enabled=false > "$work/job.out" 2> "$work/job.err" &
 job_pid=$!
