@@ -12,6 +12,7 @@
 #
 # Knobs (environment): MASTER (local[2]), PARTITIONS (4), BATCH (8), JOB_THREADS (intra-op threads
 # per task; 1, as two tasks share the two cores), BASELINE_THREADS (0 = ONNX Runtime default),
+# BASELINE_LOOPS (1: one plain loop; 2: two loops on threads sharing the pipeline, like local[2]),
 # MODEL (models/tiny-sd), HEAP (-Xmx4g), KEEP=1 keeps the scratch folder.
 set -euo pipefail
 rows="${1:-10000}"
@@ -22,6 +23,7 @@ partitions="${PARTITIONS:-4}"
 batch="${BATCH:-8}"
 job_threads="${JOB_THREADS:-1}"
 baseline_threads="${BASELINE_THREADS:-0}"
+baseline_loops="${BASELINE_LOOPS:-1}"
 model="${MODEL:-$root/models/tiny-sd}"
 heap="${HEAP:--Xmx4g}"
 work="$(mktemp -d /tmp/diffusionbatch-scale.XXXXXX)"
@@ -84,7 +86,7 @@ wait "$job_pid" || { echo "the job failed; see $work/job.err (KEEP=1 keeps it)" 
 job_wall=$(python3 -c "import time; print(round(time.time() - $start, 1))")
 
 java $heap -Xlog:gc:file="$work/gc-baseline.log" -cp "$classpath" \
-  org.diffusionbatch.jobs.generate.ScaleBaseline "$work/prompts.txt" "$model" "$steps" "$batch" "$baseline_threads" \
+  org.diffusionbatch.jobs.generate.ScaleBaseline "$work/prompts.txt" "$model" "$steps" "$batch" "$baseline_threads" "$baseline_loops" \
   > "$work/baseline.out" 2> "$work/baseline.err" &
 base_pid=$!
 base_rss_kb="$(watch_rss "$base_pid")"
@@ -101,7 +103,7 @@ print(f"job wall             {sys.argv[4]} s (JVM start to exit)")
 print(f"job plan / generate  {t['plan_seconds']:.1f} s / {t['generate_seconds']:.1f} s")
 print(f"job images/s         {t['images_per_second']:.2f} (generation phase)")
 print(f"job images/s overall {c['made'] / t['total_seconds']:.2f} (planning included)")
-print(f"baseline images/s    {base['images_per_second']:.2f} ({base['images']} images in {base['seconds']:.1f} s, one loop)")
+print(f"baseline images/s    {base['images_per_second']:.2f} ({base['images']} images in {base['seconds']:.1f} s, {base['loops']} loop(s))")
 print(f"ratio job/baseline   {t['images_per_second'] / base['images_per_second']:.2f} (generation phase; target >= 0.9)")
 PY
 echo "job peak RSS         $((job_rss_kb / 1024)) MB; heap: $(heap_from_gc_log "$work/gc-job.log")"
