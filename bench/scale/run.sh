@@ -38,7 +38,9 @@ awk -v n="$rows" 'BEGIN {
 # Build from this checkout (reactor, offline), without installing anything into ~/.m2.
 (cd "$root" && mvn -q -B -o -pl jobs -am package -DskipTests dependency:build-classpath \
   -Dmdep.outputFile=target/scale-classpath.txt -Dmdep.includeScope=runtime) >&2
-classpath="$root/jobs/target/diffusion-batch-jobs-0.1.0-SNAPSHOT.jar:$(cat "$root/jobs/target/scale-classpath.txt")"
+# The AWS SDK bundle carries unshaded SLF4J 1.x and Netty classes: last, as ./diffusion-batch does.
+classpath="$root/jobs/target/diffusion-batch-jobs-0.1.0-SNAPSHOT.jar:$(tr ':' '\n' < "$root/jobs/target/scale-classpath.txt" \
+  | awk '/awssdk\/bundle/ {last = $0; next} {printf "%s:", $0} END {print last}')"
 # What ./diffusion-batch passes to java: Spark 4 on Java 17 needs these opens; DJL stays offline.
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true
 opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
