@@ -19,6 +19,22 @@ public final class DiffusionBatchCli {
 
   /** The configured command line, also used by tests that feed it arguments. */
   public static CommandLine commandLine() {
-    return new CommandLine(new DiffusionBatchCli());
+    CommandLine cli = new CommandLine(new DiffusionBatchCli());
+    cli.setExecutionExceptionHandler(DiffusionBatchCli::reportError);
+    return cli;
+  }
+
+  /**
+   * Bad input (IllegalArgumentException) is the user's to fix: one line naming the problem and
+   * exit code 2, no stack trace. Anything else is ours: the stack trace and exit code 1.
+   */
+  private static int reportError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    if (e instanceof IllegalArgumentException) {
+      cli.getErr().println(cli.getCommandName() + ": " + e.getMessage());
+      return 2;
+    }
+    cli.getErr().println(cli.getCommandName() + ": failed: " + e);
+    e.printStackTrace(cli.getErr());
+    return 1;
   }
 }
