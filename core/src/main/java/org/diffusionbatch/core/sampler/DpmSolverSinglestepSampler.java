@@ -1,0 +1,156 @@
+package org.diffusionbatch.core.sampler;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.diffusionbatch.core.sampler.DpmSolverCoefficients.Level;
+import org.diffusionbatch.core.schedule.TimestepSpacing;
+
+/**
+ * DPM-Solver(++) singlestep (diffusers' DPMSolverSinglestepScheduler): steps come in groups of
+ * 1, 2 (, 3) model calls, each group integrating from the sample saved at its first-order step.
+ */
+final class DpmSolverSinglestepSampler implements Sampler {
+  private final String name;
+  private final DpmSolverSettings settings;
+
+  DpmSolverSinglestepSampler(String name, SchedulerConfig config) {
+    this.name = name;
+    this.settings = new DpmSolverSettings(name, config);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public SchedulerConfig config() {
+    return settings.config;
+  }
+
+  @Override
+  public SamplerRun plan(int steps, LatentShape shape) {
+    int train = settings.schedule.trainSteps();
+    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
+    double[] timesteps;
+    double[] karras = null;
+    if (settings.karras) {
+      timesteps = new double[steps];
+      karras = settings.karrasSigmas(steps, timesteps);
+    } else {
+      // the singlestep scheduler always spaces linearly, whatever timestep_spacing says
+      timesteps = TimestepSpacing.LINSPACE.solverGrid(settings.lastTimestep(), train, steps, 0);
+    }
+    TrainingSchedule.checkTimesteps(name, timesteps, train);
+    return new Run(shape, timesteps, settings.sigmasFor(timesteps, karras), orderList(steps));
+  }
+
+  /** diffusers' get_order_list: repeating 1, 2(, 3) groups, lower orders at the end. */
+  int[] orderList(int steps) {
+    int order = settings.order;
+    // diffusers switches lower_order_final on for an uneven split or a zero final sigma
+    boolean lowerFinal = settings.lowerOrderFinal || steps % order != 0 || settings.finalSigmaZero;
+    List<Integer> orders = new ArrayList<>();
+    if (lowerFinal) {
+      if (order == 3) {
+        int groups = steps % 3 == 0 ? steps / 3 - 1 : steps / 3;
+        repeat(orders, groups, 1, 2, 3);
+        if (steps % 3 == 0) {
+          orders.add(1);
+          orders.add(2);
+          orders.add(1);
+        } else if (steps % 3 == 1) {
+          orders.add(1);
+        } else {
+          orders.add(1);
+          orders.add(2);
+        }
+      } else if (order == 2) {
+        if (steps % 2 == 0) {
+          repeat(orders, steps / 2 - 1, 1, 2);
+          orders.add(1);
+          orders.add(1);
+        } else {
+          repeat(orders, steps / 2, 1, 2);
+          orders.add(1);
+        }
+      } else {
+        repeat(orders, steps, 1);
+      }
+    } else if (order == 3) {
+      repeat(orders, steps / 3, 1, 2, 3);
+    } else if (order == 2) {
+      repeat(orders, steps / 2, 1, 2);
+    } else {
+      repeat(orders, steps, 1);
+    }
+    if (settings.finalSigmaZero) {
+      orders.set(orders.size() - 1, 1);
+    }
+    return orders.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static void repeat(List<Integer> out, int times, int... group) {
+    for (int i = 0; i < times; i++) {
+      for (int g : group) {
+        out.add(g);
+      }
+    }
+  }
+
+  private final class Run extends SamplerRun {
+    private final Level[] levels;
+    private final int[] orders;
+    private final float[][] history;
+    private final float[] base;
+    private final float[] rowScratch;
+    private final float[] scratch;
+    private int outputsSeen;
+
+    Run(LatentShape shape, double[] timesteps, float[] sigmas, int[] orders) {
+      super(shape, timesteps);
+      this.levels = DpmSolverSettings.levels(sigmas);
+      this.orders = orders;
+      this.history = new float[settings.order][shape.size()];
+      this.base = new float[shape.size()];
+      this.rowScratch = settings.clipping.newScratch(shape);
+      this.scratch = settings.dataPrediction || !settings.clipping.isActive()
+          ? new float[0] : new float[shape.size()];
+    }
+
+    @Override
+    protected void advance(int k, float[] modelOutput, float[] x, NoiseSource noise) {
+      int slots = settings.order;
+      float[] m0 = history[0];
+      System.arraycopy(history, 1, history, 0, slots - 1);
+      history[slots - 1] = m0;
+      settings.convert(modelOutput, x, levels[k], shape, m0, rowScratch, scratch);
+      outputsSeen++;
+
+      // as diffusers: fall back to a lower order while earlier outputs are missing
+      int order = Math.min(orders[k], outputsSeen);
+      if (order == 1) {
+        System.arraycopy(x, 0, base, 0, x.length);
+      }
+      Level t = levels[k + 1];
+      if (order == 1) {
+        DpmSolverCoefficients c = DpmSolverCoefficients.between(levels[k], t, settings.dataPrediction);
+        DpmSolverUpdates.firstOrder(c, base, m0, x);
+      } else if (order == 2) {
+        Level s1 = levels[k - 1];
+        DpmSolverCoefficients c = DpmSolverCoefficients.between(s1, t, settings.dataPrediction);
+        float r0 = (levels[k].lambda() - s1.lambda()) / c.h;
+        float c1 = settings.heun ? c.c1Taylor : c.c1Midpoint;
+        float[] m1 = history[slots - 2];
+        DpmSolverUpdates.secondOrder(c, c1, r0, base, m1, m0, m1, x);
+      } else {
+        Level s2 = levels[k - 2];
+        DpmSolverCoefficients c = DpmSolverCoefficients.between(s2, t, settings.dataPrediction);
+        float r0 = (levels[k].lambda() - s2.lambda()) / c.h;
+        float r1 = (levels[k - 1].lambda() - s2.lambda()) / c.h;
+        DpmSolverUpdates.singlestepThirdOrder(
+            c, settings.heun, r0, r1, base, m0, history[slots - 2], history[slots - 3], x);
+      }
+    }
+  }
+}

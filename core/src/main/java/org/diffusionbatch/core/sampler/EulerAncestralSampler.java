@@ -1,0 +1,89 @@
+package org.diffusionbatch.core.sampler;
+
+import org.diffusionbatch.core.schedule.NoiseSchedule;
+import org.diffusionbatch.core.schedule.TimestepSpacing;
+
+/**
+ * Euler ancestral (k-diffusion's sample_euler_ancestral; diffusers'
+ * EulerAncestralDiscreteScheduler): an Euler step down to sigma_down, then fresh noise of
+ * sigma_up, so that sigma_down^2 + sigma_up^2 = sigma_next^2.
+ */
+final class EulerAncestralSampler implements Sampler {
+  private final String name;
+  private final SchedulerConfig config;
+  private final NoiseSchedule schedule;
+  private final PredictionType prediction;
+  private final TimestepSpacing spacing;
+
+  EulerAncestralSampler(String name, SchedulerConfig c) {
+    this.name = name;
+    this.config = c;
+    this.schedule = TrainingSchedule.forSigmas(c);
+    this.prediction = TrainingSchedule.prediction(c);
+    this.spacing = TrainingSchedule.spacing(c);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public SchedulerConfig config() {
+    return config;
+  }
+
+  @Override
+  public SamplerRun plan(int steps, LatentShape shape) {
+    int train = schedule.trainSteps();
+    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
+    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), false);
+    TrainingSchedule.checkTimesteps(name, timesteps, train);
+    float[] sigmas = EulerSigmas.interpolated(schedule, timesteps, false);
+    return new Run(shape, timesteps, sigmas,
+        EulerSigmas.initNoiseSigma(sigmas, spacing == TimestepSpacing.LEADING));
+  }
+
+  private final class Run extends SamplerRun {
+    private final float[] sigmas;
+    private final double initNoiseSigma;
+    private final float[] x0;
+    private final float[] noiseBuffer;
+
+    Run(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
+      super(shape, timesteps);
+      this.sigmas = sigmas;
+      this.initNoiseSigma = initNoiseSigma;
+      this.x0 = new float[shape.size()];
+      this.noiseBuffer = new float[shape.size()];
+    }
+
+    @Override
+    public double initNoiseSigma() {
+      return initNoiseSigma;
+    }
+
+    @Override
+    public void scaleModelInput(float[] x, int step, float[] out) {
+      checkSize("latents", x);
+      checkSize("model input buffer", out);
+      EulerSigmas.scaleInput(x, sigmas[step], out);
+    }
+
+    @Override
+    protected void advance(int k, float[] modelOutput, float[] x, NoiseSource noise) {
+      float from = sigmas[k];
+      float to = sigmas[k + 1];
+      // k-diffusion's get_ancestral_step with eta 1
+      float up = (float) Math.sqrt(to * to * (from * from - to * to) / (from * from));
+      float down = (float) Math.sqrt(to * to - up * up);
+      EulerSigmas.toX0(prediction, modelOutput, x, from, x0);
+      float dt = down - from;
+      noise.fill(noiseBuffer, shape);
+      for (int i = 0; i < x.length; i++) {
+        float d = (x[i] - x0[i]) / from;
+        x[i] = (x[i] + d * dt) + noiseBuffer[i] * up;
+      }
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package org.diffusionbatch.core.sampler;
+
+import org.diffusionbatch.core.schedule.KarrasSigmas;
+import org.diffusionbatch.core.schedule.NoiseSchedule;
+import org.diffusionbatch.core.schedule.TimestepSpacing;
+
+/**
+ * Euler's method on the probability-flow ODE in k-diffusion form (Karras et al. 2022; diffusers'
+ * EulerDiscreteScheduler with s_churn 0): {@code d = (x - x0)/sigma; x += d*(sigma_next - sigma)}.
+ */
+final class EulerSampler implements Sampler {
+  private final String name;
+  private final SchedulerConfig config;
+  private final NoiseSchedule schedule;
+  private final PredictionType prediction;
+  private final TimestepSpacing spacing;
+  private final boolean karras;
+  private final boolean sigmaMinLast;
+  private final boolean continuousTimesteps;
+
+  EulerSampler(String name, SchedulerConfig c) {
+    this.name = name;
+    this.config = c;
+    TrainingSchedule.rejectIfTrue(c, name, "use_exponential_sigmas", "use_beta_sigmas");
+    this.schedule = TrainingSchedule.forSigmas(c);
+    this.prediction = TrainingSchedule.prediction(c);
+    this.spacing = TrainingSchedule.spacing(c);
+    this.karras = c.getBoolean("use_karras_sigmas");
+    String interpolation = c.getString("interpolation_type");
+    if (!interpolation.equals("linear")) {
+      throw new IllegalArgumentException(
+          "sampler " + name + ": interpolation_type '" + interpolation
+              + "' is not supported; use linear");
+    }
+    String finalType = c.getString("final_sigmas_type");
+    if (!finalType.equals("zero") && !finalType.equals("sigma_min")) {
+      throw new IllegalArgumentException(
+          "sampler " + name + ": final_sigmas_type '" + finalType + "' is not supported; use zero"
+              + " or sigma_min");
+    }
+    this.sigmaMinLast = finalType.equals("sigma_min");
+    String timestepType = c.getString("timestep_type");
+    if (!timestepType.equals("discrete") && !timestepType.equals("continuous")) {
+      throw new IllegalArgumentException(
+          "sampler " + name + ": timestep_type '" + timestepType + "' is not supported; use"
+              + " discrete or continuous");
+    }
+    // diffusers uses EDM's continuous timesteps only together with v_prediction
+    this.continuousTimesteps =
+        timestepType.equals("continuous") && prediction == PredictionType.V_PREDICTION;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public SchedulerConfig config() {
+    return config;
+  }
+
+  @Override
+  public SamplerRun plan(int steps, LatentShape shape) {
+    int train = schedule.trainSteps();
+    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
+    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), false);
+    TrainingSchedule.checkTimesteps(name, timesteps, train);
+    float[] sigmas = EulerSigmas.interpolated(schedule, timesteps, sigmaMinLast);
+    if (karras) {
+      double max = config.findDouble("sigma_max").orElse(schedule.sigmaAt(timesteps[0]));
+      double min = config.findDouble("sigma_min").orElse(schedule.sigmaAt(timesteps[steps - 1]));
+      double[] k = KarrasSigmas.of(min, max, steps);
+      for (int i = 0; i < steps; i++) {
+        sigmas[i] = (float) k[i];
+        timesteps[i] = (float) schedule.timestepOf(k[i]);
+      }
+    }
+    if (continuousTimesteps) {
+      for (int i = 0; i < steps; i++) {
+        timesteps[i] = (float) (0.25 * Math.log(sigmas[i]));
+      }
+    }
+    double initSigma = EulerSigmas.initNoiseSigma(sigmas, spacing == TimestepSpacing.LEADING);
+    return new Run(shape, timesteps, sigmas, initSigma);
+  }
+
+  private final class Run extends SamplerRun {
+    private final float[] sigmas;
+    private final double initNoiseSigma;
+    private final float[] x0;
+
+    Run(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
+      super(shape, timesteps);
+      this.sigmas = sigmas;
+      this.initNoiseSigma = initNoiseSigma;
+      this.x0 = new float[shape.size()];
+    }
+
+    @Override
+    public double initNoiseSigma() {
+      return initNoiseSigma;
+    }
+
+    @Override
+    public void scaleModelInput(float[] x, int step, float[] out) {
+      checkSize("latents", x);
+      checkSize("model input buffer", out);
+      EulerSigmas.scaleInput(x, sigmas[step], out);
+    }
+
+    @Override
+    protected void advance(int k, float[] modelOutput, float[] x, NoiseSource noise) {
+      float sigma = sigmas[k];
+      EulerSigmas.toX0(prediction, modelOutput, x, sigma, x0);
+      float dt = sigmas[k + 1] - sigma;
+      for (int i = 0; i < x.length; i++) {
+        float d = (x[i] - x0[i]) / sigma;
+        x[i] = x[i] + d * dt;
+      }
+    }
+  }
+}
