@@ -16,7 +16,7 @@ import org.diffusionbatch.core.pipeline.TextToImagePipeline;
  * Not JMH: a whole pipeline call is milliseconds to seconds, and the split is what matters.
  *
  * <pre>
- * mvn -B -q -pl bench -am -DskipTests package
+ * mvn -B -q -Pbench -pl bench -am -DskipTests package
  * java -cp bench/target/benchmarks.jar org.diffusionbatch.bench.PipelineBenchmark [MODEL_DIR] [BATCH] [STEPS] [ROUNDS] [SAMPLER]
  * </pre>
  */

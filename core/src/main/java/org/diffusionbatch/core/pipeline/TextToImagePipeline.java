@@ -1,12 +1,11 @@
 package org.diffusionbatch.core.pipeline;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.diffusionbatch.core.image.PngEncoder;
+import org.diffusionbatch.core.image.VaeImageConversion;
 import org.diffusionbatch.core.model.DiffusionModel;
 import org.diffusionbatch.core.model.ModelInfo;
 import org.diffusionbatch.core.model.ModelOptions;
@@ -34,6 +33,7 @@ public final class TextToImagePipeline implements AutoCloseable {
 
   private static final String DEFAULT_SAMPLER = "dpmpp-2m";
   private static final String LCM_SAMPLER = "lcm";
+  private static final PngEncoder PNG = new PngEncoder();
 
   private final DiffusionModel model;
   private final ModelInfo info;
@@ -43,13 +43,9 @@ public final class TextToImagePipeline implements AutoCloseable {
   public TextToImagePipeline(DiffusionModel model) {
     this.model = model;
     this.info = model.info();
-    try {
-      this.schedulerConfig = SchedulerConfig.fromJson(info.schedulerConfig());
-      ClipTokenizer tokenizer = ClipTokenizer.fromDirectory(info.tokenizerDir());
-      this.promptEncoder = new PromptEncoder(tokenizer, model.textEncoder(), SEQUENCE_LENGTH, info.hiddenSize());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the scheduler or tokenizer of the model at " + info.directory(), e);
-    }
+    this.schedulerConfig = SchedulerConfig.read(info.schedulerConfig());
+    ClipTokenizer tokenizer = ClipTokenizer.fromDirectory(info.tokenizerDir());
+    this.promptEncoder = new PromptEncoder(tokenizer, model.textEncoder(), SEQUENCE_LENGTH, info.hiddenSize());
   }
 
   /** Loads the model the options name (local folder or s3://) and builds a pipeline that owns it. */
@@ -159,7 +155,10 @@ public final class TextToImagePipeline implements AutoCloseable {
         }
         pending.clear();
       } catch (NonFiniteOutputException e) {
-        Set<Integer> bad = new HashSet<>(e.rows());
+        Set<Integer> bad = new HashSet<>();
+        for (int row : e.rows()) {
+          bad.add(row);
+        }
         if (bad.isEmpty()) {
           bad.addAll(java.util.stream.IntStream.range(0, pending.size()).boxed().toList());
         }
@@ -200,14 +199,7 @@ public final class TextToImagePipeline implements AutoCloseable {
 
     SamplerRun run = sampler(s).plan(s.steps(), shape);
     SeededNoise noise = new SeededNoise(seeds);
-    float[] latents = new float[shape.size()];
-    noise.fill(latents, shape);
-    float sigma = (float) run.initNoiseSigma();
-    if (sigma != 1f) {
-      for (int i = 0; i < latents.length; i++) {
-        latents[i] *= sigma;
-      }
-    }
+    float[] latents = Sampling.initialLatents(run, noise);
     GuidedDenoiser denoiser =
         new GuidedDenoiser(model.unet(), shape, hidden, timestepCond, guided, s.guidanceScale(), s.guidanceRescale());
     float[] denoised = Sampling.run(run, latents, denoiser, noise);
@@ -232,11 +224,11 @@ public final class TextToImagePipeline implements AutoCloseable {
         out.add(GenerationResult.failure(request, "decode", "the VAE decoder returned non-finite pixels"));
         continue;
       }
-      byte[] rgb = PngEncoder.toRgb(pixels, i * imageSize, width, height);
+      byte[] rgb = VaeImageConversion.toRgb(pixels, i, height, width);
       GeneratedImage image = new GeneratedImage(width, height, rgb, null, timings);
       if (encodePng) {
         long p0 = System.nanoTime();
-        byte[] png = PngEncoder.encode(rgb, width, height);
+        byte[] png = PNG.encode(rgb, width, height);
         image = image.withPng(png, System.nanoTime() - p0);
       }
       out.add(GenerationResult.success(request, image));

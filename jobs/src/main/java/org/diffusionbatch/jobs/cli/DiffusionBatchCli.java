@@ -1,6 +1,8 @@
 package org.diffusionbatch.jobs.cli;
 
 import org.diffusionbatch.jobs.generate.GenerateCommand;
+import org.diffusionbatch.core.model.ModelException;
+import org.diffusionbatch.core.storage.StorageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,11 +27,12 @@ public final class DiffusionBatchCli {
   }
 
   /**
-   * Bad input (IllegalArgumentException) is the user's to fix: one line naming the problem and
-   * exit code 2, no stack trace. Anything else is ours: the stack trace and exit code 1.
+   * Bad input is the user's to fix (a bad setting, a model that is missing or broken, storage
+   * that refuses access): one line naming the problem and exit code 2, no stack trace. Anything
+   * else is ours: the stack trace and exit code 1.
    */
   private static int reportError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-    if (e instanceof IllegalArgumentException) {
+    if (e instanceof IllegalArgumentException || e instanceof ModelException || e instanceof StorageException) {
       cli.getErr().println(cli.getCommandName() + ": " + e.getMessage());
       return 2;
     }
