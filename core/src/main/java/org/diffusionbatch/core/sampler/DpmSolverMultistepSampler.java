@@ -37,7 +37,7 @@ final class DpmSolverMultistepSampler implements Sampler {
       timesteps = new double[steps];
       karras = settings.karrasSigmas(steps, timesteps);
     } else {
-      timesteps = settings.spacing().solverGrid(
+      timesteps = settings.spacing.solverGrid(
           settings.lastTimestep(), train, steps, TrainingSchedule.stepsOffset(settings.config));
     }
     TrainingSchedule.checkTimesteps(name, timesteps, train);

@@ -21,6 +21,7 @@ final class DpmSolverSettings {
   final boolean lowerOrderFinal;
   final boolean karras;
   final boolean finalSigmaZero;
+  final TimestepSpacing spacing;
 
   DpmSolverSettings(String sampler, SchedulerConfig c) {
     this.config = c;
@@ -29,6 +30,8 @@ final class DpmSolverSettings {
     this.schedule = TrainingSchedule.forSigmas(c);
     this.prediction = TrainingSchedule.prediction(c);
     this.clipping = SampleClipping.fromConfig(c);
+    this.spacing = c.containsKey("timestep_spacing")
+        ? TrainingSchedule.spacing(c) : TimestepSpacing.LINSPACE;
     String algorithm = c.getString("algorithm_type");
     switch (algorithm) {
       case "dpmsolver++":
@@ -132,10 +135,6 @@ final class DpmSolverSettings {
       out[i] = DpmSolverCoefficients.Level.ofKarrasSigma(sigmas[i]);
     }
     return out;
-  }
-
-  TimestepSpacing spacing() {
-    return TrainingSchedule.spacing(config);
   }
 
   /**
