@@ -15,6 +15,7 @@ final class DpmSolverSettings {
   final NoiseSchedule schedule;
   final PredictionType prediction;
   final SampleClipping clipping;
+  final DpmSolverAlgorithm algorithm;
   final boolean dataPrediction;
   final boolean heun;
   final int order;
@@ -32,20 +33,8 @@ final class DpmSolverSettings {
     this.clipping = SampleClipping.fromConfig(c);
     this.spacing = c.containsKey("timestep_spacing")
         ? TrainingSchedule.spacing(c) : TimestepSpacing.LINSPACE;
-    String algorithm = c.getString("algorithm_type");
-    switch (algorithm) {
-      case "dpmsolver++":
-      case "deis": // diffusers maps deis to dpmsolver++
-        dataPrediction = true;
-        break;
-      case "dpmsolver":
-        dataPrediction = false;
-        break;
-      default:
-        throw new IllegalArgumentException(
-            "sampler " + sampler + ": algorithm_type '" + algorithm
-                + "' is not supported; use dpmsolver++ or dpmsolver");
-    }
+    this.algorithm = DpmSolverAlgorithm.parse(sampler, c.getString("algorithm_type"));
+    this.dataPrediction = algorithm.predictsData();
     String solverType = c.getString("solver_type");
     switch (solverType) {
       case "heun":
@@ -66,6 +55,11 @@ final class DpmSolverSettings {
     if (order < 1 || order > 3) {
       throw new IllegalArgumentException(
           "sampler " + sampler + ": solver_order " + order + " is not supported; use 1, 2 or 3");
+    }
+    if (algorithm.isStochastic() && order == 3) {
+      throw new IllegalArgumentException(
+          "sampler " + sampler + ": algorithm_type sde-dpmsolver++ supports solver_order 1 or 2,"
+              + " not 3");
     }
     this.lowerOrderFinal = c.getBoolean("lower_order_final");
     this.karras = c.getBoolean("use_karras_sigmas");
