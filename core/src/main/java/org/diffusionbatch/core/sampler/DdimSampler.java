@@ -1,6 +1,7 @@
 package org.diffusionbatch.core.sampler;
 
 import org.diffusionbatch.core.schedule.NoiseSchedule;
+import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
  * DDIM (Song et al. 2021; diffusers' DDIMScheduler): deterministic at eta 0, adds
@@ -16,6 +17,7 @@ final class DdimSampler implements Sampler {
   private final NoiseSchedule schedule;
   private final PredictionType prediction;
   private final SampleClipping clipping;
+  private final TimestepSpacing spacing;
   private final float finalAlphaCumprod;
   private final float eta;
 
@@ -25,6 +27,7 @@ final class DdimSampler implements Sampler {
     this.schedule = TrainingSchedule.of(c);
     this.prediction = TrainingSchedule.prediction(c);
     this.clipping = SampleClipping.fromConfig(c);
+    this.spacing = TrainingSchedule.spacing(c);
     this.finalAlphaCumprod = c.getBoolean("set_alpha_to_one") ? 1f : schedule.alphaCumprod(0);
     this.eta = c.has(ETA) ? (float) c.getDouble(ETA) : 0f;
     if (eta < 0) {
@@ -46,8 +49,7 @@ final class DdimSampler implements Sampler {
   public SamplerRun plan(int steps, LatentShape shape) {
     int train = schedule.trainSteps();
     TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps = TrainingSchedule.spacing(config)
-        .strided(train, steps, TrainingSchedule.stepsOffset(config), true);
+    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), true);
     TrainingSchedule.checkTimesteps(name, timesteps, train);
     return new Run(shape, timesteps, train / steps);
   }

@@ -1,6 +1,7 @@
 package org.diffusionbatch.core.sampler;
 
 import org.diffusionbatch.core.schedule.NoiseSchedule;
+import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
  * Ancestral sampling of the DDPM posterior q(x_{t-1} | x_t, x0) (Ho et al. 2020; diffusers'
@@ -12,6 +13,7 @@ final class DdpmSampler implements Sampler {
   private final NoiseSchedule schedule;
   private final PredictionType prediction;
   private final SampleClipping clipping;
+  private final TimestepSpacing spacing;
   private final String varianceType;
 
   DdpmSampler(String name, SchedulerConfig c) {
@@ -20,6 +22,7 @@ final class DdpmSampler implements Sampler {
     this.schedule = TrainingSchedule.of(c);
     this.prediction = TrainingSchedule.prediction(c);
     this.clipping = SampleClipping.fromConfig(c);
+    this.spacing = TrainingSchedule.spacing(c);
     // a null variance_type falls through to the fixed_small posterior variance in diffusers
     this.varianceType = c.findString("variance_type").orElse("fixed_small");
     switch (varianceType) {
@@ -48,8 +51,7 @@ final class DdpmSampler implements Sampler {
   public SamplerRun plan(int steps, LatentShape shape) {
     int train = schedule.trainSteps();
     TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps = TrainingSchedule.spacing(config)
-        .strided(train, steps, TrainingSchedule.stepsOffset(config), true);
+    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), true);
     TrainingSchedule.checkTimesteps(name, timesteps, train);
     return new Run(shape, timesteps);
   }

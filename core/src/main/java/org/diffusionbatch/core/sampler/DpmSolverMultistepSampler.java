@@ -37,7 +37,7 @@ final class DpmSolverMultistepSampler implements Sampler {
       timesteps = new double[steps];
       karras = settings.karrasSigmas(steps, timesteps);
     } else {
-      timesteps = settings.spacing().solverGrid(
+      timesteps = settings.spacing.solverGrid(
           settings.lastTimestep(), train, steps, TrainingSchedule.stepsOffset(settings.config));
     }
     TrainingSchedule.checkTimesteps(name, timesteps, train);
@@ -50,6 +50,7 @@ final class DpmSolverMultistepSampler implements Sampler {
     private final float[][] history;
     private final float[] rowScratch;
     private final float[] scratch;
+    private final float[] noiseBuffer;
     private int lowerOrderNums;
 
     Run(LatentShape shape, double[] timesteps, float[] sigmas) {
@@ -59,6 +60,7 @@ final class DpmSolverMultistepSampler implements Sampler {
       this.rowScratch = settings.clipping.newScratch(shape);
       this.scratch = settings.dataPrediction || !settings.clipping.isActive()
           ? new float[0] : new float[shape.size()];
+      this.noiseBuffer = settings.algorithm.isStochastic() ? new float[shape.size()] : null;
     }
 
     @Override
@@ -72,9 +74,12 @@ final class DpmSolverMultistepSampler implements Sampler {
       float[] m0 = rotateHistory();
       settings.convert(modelOutput, x, levels[k], shape, m0, rowScratch, scratch);
 
+      if (noiseBuffer != null) {
+        noise.fill(noiseBuffer, shape);
+      }
       Level t = levels[k + 1];
       Level s0 = levels[k];
-      DpmSolverCoefficients c = DpmSolverCoefficients.between(s0, t, settings.dataPrediction);
+      DpmSolverCoefficients c = DpmSolverCoefficients.between(s0, t, settings.algorithm);
       if (order == 1 || lowerOrderNums < 1 || lowerFinal) {
         DpmSolverUpdates.firstOrder(c, x, m0, x);
       } else if (order == 2 || lowerOrderNums < 2 || lowerSecond) {
@@ -85,6 +90,9 @@ final class DpmSolverMultistepSampler implements Sampler {
         float r0 = (s0.lambda() - levels[k - 1].lambda()) / c.h;
         float r1 = (levels[k - 1].lambda() - levels[k - 2].lambda()) / c.h;
         DpmSolverUpdates.multistepThirdOrder(c, r0, r1, x, m0, history[order - 2], history[order - 3], x);
+      }
+      if (noiseBuffer != null) {
+        DpmSolverUpdates.addNoise(c, noiseBuffer, x);
       }
       if (lowerOrderNums < order) {
         lowerOrderNums++;

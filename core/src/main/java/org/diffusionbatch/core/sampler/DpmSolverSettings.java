@@ -15,12 +15,14 @@ final class DpmSolverSettings {
   final NoiseSchedule schedule;
   final PredictionType prediction;
   final SampleClipping clipping;
+  final DpmSolverAlgorithm algorithm;
   final boolean dataPrediction;
   final boolean heun;
   final int order;
   final boolean lowerOrderFinal;
   final boolean karras;
   final boolean finalSigmaZero;
+  final TimestepSpacing spacing;
 
   DpmSolverSettings(String sampler, SchedulerConfig c) {
     this.config = c;
@@ -29,20 +31,10 @@ final class DpmSolverSettings {
     this.schedule = TrainingSchedule.forSigmas(c);
     this.prediction = TrainingSchedule.prediction(c);
     this.clipping = SampleClipping.fromConfig(c);
-    String algorithm = c.getString("algorithm_type");
-    switch (algorithm) {
-      case "dpmsolver++":
-      case "deis": // diffusers maps deis to dpmsolver++
-        dataPrediction = true;
-        break;
-      case "dpmsolver":
-        dataPrediction = false;
-        break;
-      default:
-        throw new IllegalArgumentException(
-            "sampler " + sampler + ": algorithm_type '" + algorithm
-                + "' is not supported; use dpmsolver++ or dpmsolver");
-    }
+    this.spacing = c.containsKey("timestep_spacing")
+        ? TrainingSchedule.spacing(c) : TimestepSpacing.LINSPACE;
+    this.algorithm = DpmSolverAlgorithm.parse(sampler, c.getString("algorithm_type"));
+    this.dataPrediction = algorithm.predictsData();
     String solverType = c.getString("solver_type");
     switch (solverType) {
       case "heun":
@@ -63,6 +55,11 @@ final class DpmSolverSettings {
     if (order < 1 || order > 3) {
       throw new IllegalArgumentException(
           "sampler " + sampler + ": solver_order " + order + " is not supported; use 1, 2 or 3");
+    }
+    if (algorithm.isStochastic() && order == 3) {
+      throw new IllegalArgumentException(
+          "sampler " + sampler + ": algorithm_type sde-dpmsolver++ supports solver_order 1 or 2,"
+              + " not 3");
     }
     this.lowerOrderFinal = c.getBoolean("lower_order_final");
     this.karras = c.getBoolean("use_karras_sigmas");
@@ -132,10 +129,6 @@ final class DpmSolverSettings {
       out[i] = DpmSolverCoefficients.Level.ofKarrasSigma(sigmas[i]);
     }
     return out;
-  }
-
-  TimestepSpacing spacing() {
-    return TrainingSchedule.spacing(config);
   }
 
   /**

@@ -105,6 +105,7 @@ final class DpmSolverSinglestepSampler implements Sampler {
     private final float[] base;
     private final float[] rowScratch;
     private final float[] scratch;
+    private final float[] noiseBuffer;
     private int outputsSeen;
 
     Run(LatentShape shape, double[] timesteps, float[] sigmas, int[] orders) {
@@ -116,6 +117,7 @@ final class DpmSolverSinglestepSampler implements Sampler {
       this.rowScratch = settings.clipping.newScratch(shape);
       this.scratch = settings.dataPrediction || !settings.clipping.isActive()
           ? new float[0] : new float[shape.size()];
+      this.noiseBuffer = settings.algorithm.isStochastic() ? new float[shape.size()] : null;
     }
 
     @Override
@@ -132,24 +134,31 @@ final class DpmSolverSinglestepSampler implements Sampler {
       if (order == 1) {
         System.arraycopy(x, 0, base, 0, x.length);
       }
+      if (noiseBuffer != null) {
+        noise.fill(noiseBuffer, shape);
+      }
       Level t = levels[k + 1];
+      DpmSolverCoefficients c;
       if (order == 1) {
-        DpmSolverCoefficients c = DpmSolverCoefficients.between(levels[k], t, settings.dataPrediction);
+        c = DpmSolverCoefficients.between(levels[k], t, settings.algorithm);
         DpmSolverUpdates.firstOrder(c, base, m0, x);
       } else if (order == 2) {
         Level s1 = levels[k - 1];
-        DpmSolverCoefficients c = DpmSolverCoefficients.between(s1, t, settings.dataPrediction);
+        c = DpmSolverCoefficients.between(s1, t, settings.algorithm);
         float r0 = (levels[k].lambda() - s1.lambda()) / c.h;
         float c1 = settings.heun ? c.c1Taylor : c.c1Midpoint;
         float[] m1 = history[slots - 2];
         DpmSolverUpdates.secondOrder(c, c1, r0, base, m1, m0, m1, x);
       } else {
         Level s2 = levels[k - 2];
-        DpmSolverCoefficients c = DpmSolverCoefficients.between(s2, t, settings.dataPrediction);
+        c = DpmSolverCoefficients.between(s2, t, settings.algorithm);
         float r0 = (levels[k].lambda() - s2.lambda()) / c.h;
         float r1 = (levels[k - 1].lambda() - s2.lambda()) / c.h;
         DpmSolverUpdates.singlestepThirdOrder(
             c, settings.heun, r0, r1, base, m0, history[slots - 2], history[slots - 3], x);
+      }
+      if (noiseBuffer != null) {
+        DpmSolverUpdates.addNoise(c, noiseBuffer, x);
       }
     }
   }

@@ -8,6 +8,14 @@ package org.diffusionbatch.core.sampler;
 final class DpmSolverUpdates {
   private DpmSolverUpdates() {}
 
+  /** The SDE variant's last term: out += cNoise * z (added last, as diffusers' expression does). */
+  static void addNoise(DpmSolverCoefficients c, float[] z, float[] out) {
+    float cn = c.cNoise;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = out[i] + cn * z[i];
+    }
+  }
+
   /** First order (DDIM-equivalent): x_t = cx*x + c0*m0. */
   static void firstOrder(DpmSolverCoefficients c, float[] base, float[] m0, float[] out) {
     float cx = c.cx;

@@ -85,28 +85,12 @@ final class EulerSampler implements Sampler {
     return new Run(shape, timesteps, sigmas, initSigma);
   }
 
-  private final class Run extends SamplerRun {
-    private final float[] sigmas;
-    private final double initNoiseSigma;
+  private final class Run extends KarrasFormRun {
     private final float[] x0;
 
     Run(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
-      super(shape, timesteps);
-      this.sigmas = sigmas;
-      this.initNoiseSigma = initNoiseSigma;
+      super(shape, timesteps, sigmas, initNoiseSigma);
       this.x0 = new float[shape.size()];
-    }
-
-    @Override
-    public double initNoiseSigma() {
-      return initNoiseSigma;
-    }
-
-    @Override
-    public void scaleModelInput(float[] x, int step, float[] out) {
-      checkSize("latents", x);
-      checkSize("model input buffer", out);
-      EulerSigmas.scaleInput(x, sigmas[step], out);
     }
 
     @Override

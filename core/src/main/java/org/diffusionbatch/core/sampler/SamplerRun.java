@@ -63,7 +63,10 @@ public abstract class SamplerRun {
     nextStep++;
   }
 
-  /** What the pipeline decodes after the last step; {@code x} unless overridden (LCM). */
+  /**
+   * What the pipeline decodes after the last step: {@code x}, or for LCM the last consistency
+   * estimate, which lives in a buffer of this run (copy it if the run is reused or kept).
+   */
   public float[] result(float[] x) {
     return x;
   }

@@ -159,6 +159,26 @@ class DiffusersSchedulerTestValuesTest {
   }
 
   @Test
+  void lcmOneStepFullLoopMatchesDiffusersTestSum() {
+    Map<String, Object> lcm = put(new LinkedHashMap<>(), "num_train_timesteps", 1000, "beta_start", 0.00085,
+        "beta_end", 0.0120, "beta_schedule", "scaled_linear", "prediction_type", "epsilon");
+    SamplerRun run = Samplers.fromDiffusers("LCMScheduler", SchedulerConfig.of(lcm)).plan(1, SHAPE);
+    float[] x = dummySampleDeter();
+    float[] out = new float[x.length];
+    dummyModel(x, run.timestep(0), out);
+    run.step(0, out, x, NO_NOISE);
+    assertEquals(18.7097, sumAbs(run.result(x)), 1e-3);
+  }
+
+  @Test
+  void lcmCustomTimestepsFromDiffusersTestAreAcceptedAndTooLargeOnesRejected() {
+    Sampler lcm = Samplers.fromDiffusers("LCMScheduler", SchedulerConfig.empty());
+    assertArrayEquals(new double[] {100, 87, 50, 1, 0}, lcm.plan(new double[] {100, 87, 50, 1, 0}, SHAPE).timesteps());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> lcm.plan(new double[] {1000}, SHAPE));
+  }
+
+  @Test
   void eulerFullLoopsMatchDiffusersTestSums() {
     assertEquals(10.0807, sumAbs(eulerLoop(euler())), 1e-2);
     assertEquals(0.0002, sumAbs(eulerLoop(euler("prediction_type", "v_prediction"))), 1e-2);
