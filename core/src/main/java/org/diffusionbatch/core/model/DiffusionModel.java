@@ -17,6 +17,7 @@ public final class DiffusionModel implements AutoCloseable {
   private final TextEncoder textEncoder;
   private final UNet unet;
   private final VaeDecoder vaeDecoder;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private DiffusionModel(ModelInfo info, List<OnnxGraph> graphs, TextEncoder textEncoder, UNet unet,
       VaeDecoder vaeDecoder) {
@@ -86,6 +87,8 @@ public final class DiffusionModel implements AutoCloseable {
 
   @Override
   public void close() {
-    graphs.forEach(OnnxGraph::close);
+    if (closed.compareAndSet(false, true)) {
+      graphs.forEach(OnnxGraph::close);
+    }
   }
 }

@@ -15,7 +15,8 @@ final class ModelInfoReader {
     int channels = first(sample.fixedDim(1), layout.unetInChannels(), 4);
     Integer fixedH = sample.fixedDim(2);
     Integer fixedW = sample.fixedDim(3);
-    int sampleSize = first(layout.unetSampleSize(), fixedH, 64);
+    // A graph fixed to one size only runs at that size, whatever its config.json says.
+    int sampleSize = first(fixedH, layout.unetSampleSize(), 64);
 
     Integer textD = textOut.fixedDim(2);
     Integer unetD = hidden.fixedDim(2);
