@@ -238,6 +238,44 @@ def run_ddim(pipe, prompt, seed, steps=25, g=7.5):
     return pipe.decode(x)
 
 
+def run_pndm(pipe, prompt, seed, steps=25, g=7.5):
+    """PNDMScheduler (the models' scheduler_config): skip_prk_steps, i.e. PLMS, leading spacing."""
+    _, ehs = pipe.encode(["", prompt])
+    x = np.random.default_rng(seed).standard_normal((1, 4, tm.LATENT, tm.LATENT)).astype(np.float32)
+    ratio = 1000 // steps
+    base = np.arange(steps) * ratio + 1
+    ts = np.concatenate([base[:-1], base[-2:-1], base[-1:]])[::-1]
+    ets, cur, counter = [], None, 0
+
+    def prev_sample(sample, t, tp, e):
+        a, ap = AC[t], (AC[tp] if tp >= 0 else AC[0])
+        denom = a * math.sqrt(1 - ap) + math.sqrt(a * (1 - a) * ap)
+        return math.sqrt(ap / a) * sample - (ap - a) * e / denom
+
+    for t in ts:
+        e = cfg_eps(pipe, x, float(t), ehs, g)
+        tp = t - ratio
+        if counter != 1:
+            ets = ets[-3:]
+            ets.append(e)
+        else:
+            tp, t = t, t + ratio
+        if len(ets) == 1 and counter == 0:
+            cur = x
+        elif len(ets) == 1 and counter == 1:
+            e = (e + ets[-1]) / 2
+            x, cur = cur, None
+        elif len(ets) == 2:
+            e = (3 * ets[-1] - ets[-2]) / 2
+        elif len(ets) == 3:
+            e = (23 * ets[-1] - 16 * ets[-2] + 5 * ets[-3]) / 12
+        else:
+            e = (55 * ets[-1] - 59 * ets[-2] + 37 * ets[-3] - 9 * ets[-4]) / 24
+        x = prev_sample(x, t, tp, e).astype(np.float32)
+        counter += 1
+    return pipe.decode(x)
+
+
 def run_euler(pipe, prompt, seed, steps=20, g=7.5):
     """EulerDiscreteScheduler with linspace spacing: fractional timesteps like 946.42."""
     _, ehs = pipe.encode(["", prompt])
@@ -390,6 +428,24 @@ def check_unet_math(pipe, lcm):
     print(f"  {os.path.basename(pipe.root)}: unet graph == float64 reference (rel err < {tol})")
 
 
+def check_guidance_statistics(pipe, answers):
+    """CFG sharpens toward the prompt's component; a colour word alone spreads over its shapes;
+    the empty prompt spreads over all pictures."""
+    def names(prompt, g):
+        return [closest(tm.to_uint8(run_ddim(pipe, prompt, 100 + s, steps=10, g=g)[0]), answers)[0]
+                for s in range(24)]
+    hit1 = names("a red circle", 1.0).count("red circle")
+    hit75 = names("a red circle", 7.5).count("red circle")
+    red = names("red", 7.5)
+    empty = names("", 1.0)
+    print(f"  'a red circle': {hit1}/24 red circles without CFG, {hit75}/24 with CFG 7.5")
+    print(f"  'red' with CFG 7.5: {sorted(set(red))}")
+    print(f"  '' without CFG: {len(set(empty))} different pictures")
+    assert hit75 == 24 and hit75 >= hit1
+    assert all(n.startswith("red ") for n in red) and len(set(red)) >= 2
+    assert len(set(empty)) >= 5
+
+
 def dump_ort_cases(pipes, out):
     """Writes inputs and expected outputs for OrtCheck.java (real ONNX Runtime) to `out`:
     one folder per case with case.txt (model path; 'in'/'out' NAME DTYPE DIMS...) and NAME.bin
@@ -454,7 +510,8 @@ def main():
 
     print("sampling:")
     results = {}
-    runs = [("tiny-sd", "ddim", "a red circle", 0), ("tiny-sd", "ddim", "a blue square", 1),
+    runs = [("tiny-sd", "pndm", "a red circle", 5), ("tiny-sd", "pndm", "a green square", 6),
+            ("tiny-sd", "ddim", "a red circle", 0), ("tiny-sd", "ddim", "a blue square", 1),
             ("tiny-sd", "ddim", "a green triangle", 2), ("tiny-sd", "euler", "a red circle", 3),
             ("tiny-sd", "euler", "a photo of a yellow triangle", 4),
             ("tiny-sd-fp16", "ddim", "a red circle", 0), ("tiny-sd-fp16", "ddim", "a blue square", 1),
@@ -463,7 +520,7 @@ def main():
             ("tiny-lcm", "lcm", "a red circle", 0), ("tiny-lcm", "lcm", "a blue square", 1),
             ("tiny-lcm", "lcm", "a green triangle", 2)]
     for name, sampler, prompt, seed in runs:
-        fn = {"ddim": run_ddim, "euler": run_euler, "lcm": run_lcm}[sampler]
+        fn = {"ddim": run_ddim, "euler": run_euler, "lcm": run_lcm, "pndm": run_pndm}[sampler]
         img = tm.to_uint8(fn(pipes[name], prompt, seed)[0])
         got, dist = closest(img, answers)
         fname = os.path.join(args.images, f"{name}-{sampler}-{prompt.replace(' ', '_')}-{seed}.png")
@@ -479,6 +536,8 @@ def main():
             d = np.abs(img.astype(int) - ref.astype(int))
             print(f"  {name} vs tiny-sd ({sampler}, {prompt!r}): max pixel diff {d.max()}, mean {d.mean():.2f}")
             assert d.mean() < 2.0
+    print("guidance statistics (DDIM 10 steps, 24 seeds each):")
+    check_guidance_statistics(pipes["tiny-sd"], answers)
     print("all checks passed")
 
 

@@ -30,7 +30,8 @@ SCALING = 0.18215           # vae scaling_factor (SD 1.x)
 HIDDEN = 32                 # text hidden size D
 SEQ = 77                    # CLIP max length
 DIM = CHANNELS * LATENT * LATENT   # 1024: latent vector dimension
-STD = 0.05                  # per-component std s_k in latent units
+GAIN = 0.5                  # UNet-space latent = GAIN * patch colour in [-1, 1]
+STD = GAIN * 0.05           # per-component std s_k in latent units (0.05 in colour units)
 BETA = 4.0                  # log-weight bonus per matching concept word
 TRAIN_STEPS = 1000
 GUIDANCE_DIM = 256          # LCM time_cond_proj_dim
@@ -136,14 +137,15 @@ def vae_weights():
     """ConvTranspose2d(4 -> 3, kernel 8, stride 8) weight [4, 3, 8, 8] and bias [3].
 
     Acting on latents / SCALING: channels 0..2 give the patch's flat R, G, B (so the UNet-space
-    latent of a patch IS its mean colour in [-1, 1]); channel 3 adds a vertical luminance ramp.
+    latent of a patch is GAIN x its mean colour in [-1, 1]); channel 3 adds a vertical luminance
+    ramp (GAIN x its coefficient).
     """
     w = np.zeros((CHANNELS, 3, PATCH, PATCH), dtype=np.float64)
     for c in range(3):
-        w[c, c, :, :] = SCALING
+        w[c, c, :, :] = SCALING / GAIN
     pat = detail_pattern()
     for c in range(3):
-        w[3, c, :, :] = SCALING * pat
+        w[3, c, :, :] = SCALING / GAIN * pat
     return w.astype(np.float32), np.zeros(3, dtype=np.float32)
 
 
@@ -154,7 +156,7 @@ def encode_latent(img):
     lum = p.mean(axis=0)                                             # [16, 8, 16, 8]
     pat = detail_pattern()
     det = np.einsum("iyjx,yx->ij", lum, pat)                         # projection, unit-norm pattern
-    return np.concatenate([mean, det[None]], axis=0)
+    return GAIN * np.concatenate([mean, det[None]], axis=0)
 
 
 def decode_np(latents):
@@ -553,15 +555,15 @@ def tokenizer_files(vocab, merges):
                 "single_word": False}
     cfg = {
         "add_prefix_space": False,
-        "bos_token": dict(special("<|startoftext|>"), __type="AddedToken"),
+        "bos_token": dict(__type="AddedToken", **special("<|startoftext|>")),
         "clean_up_tokenization_spaces": True,
         "do_lower_case": True,
-        "eos_token": dict(special("<|endoftext|>"), __type="AddedToken"),
+        "eos_token": dict(__type="AddedToken", **special("<|endoftext|>")),
         "errors": "replace",
         "model_max_length": SEQ,
         "pad_token": "<|endoftext|>",
         "tokenizer_class": "CLIPTokenizer",
-        "unk_token": dict(special("<|endoftext|>"), __type="AddedToken"),
+        "unk_token": dict(__type="AddedToken", **special("<|endoftext|>")),
     }
     smap = {"bos_token": special("<|startoftext|>"), "eos_token": special("<|endoftext|>"),
             "pad_token": "<|endoftext|>", "unk_token": special("<|endoftext|>")}
@@ -652,7 +654,7 @@ def answers(vocab, merges):
         "description": "Answers of the tiny analytic model: a Gaussian mixture over these "
                        "pictures; see tools/tiny_models/README.md",
         "image_size": IMAGE, "latent_size": LATENT, "latent_channels": CHANNELS,
-        "scaling_factor": SCALING, "component_std": STD, "concept_beta": BETA,
+        "scaling_factor": SCALING, "latent_gain": GAIN, "component_std": STD, "concept_beta": BETA,
         "hidden_size": HIDDEN, "background_rgb": list(BACKGROUND),
         "bos_id": vocab["<|startoftext|>"], "eos_id": vocab["<|endoftext|>"],
         "pad_id": vocab["<|endoftext|>"], "vocab_size": len(vocab),
