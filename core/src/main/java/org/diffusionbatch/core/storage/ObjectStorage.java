@@ -1,6 +1,7 @@
 package org.diffusionbatch.core.storage;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -176,6 +177,9 @@ public final class ObjectStorage implements AutoCloseable {
     }
   }
 
+  /** Attempts per ranged GET: a broken stream mid-part is retried, an HTTP error (403, 412) is not. */
+  private static final int RANGE_ATTEMPTS = 3;
+
   private void downloadRange(S3Location loc, String eTag, long first, long last, FileChannel out, Path file) {
     call(loc, "download", () -> {
       GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(loc.bucket()).key(loc.key())
@@ -183,25 +187,34 @@ public final class ObjectStorage implements AutoCloseable {
       if (eTag != null) {
         request.ifMatch(eTag);
       }
-      try (ResponseInputStream<GetObjectResponse> in = client.getObject(request.build())) {
-        byte[] chunk = new byte[1 << 20];
-        long position = first;
-        int n;
-        while ((n = in.read(chunk)) != -1) {
-          ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, n);
-          while (buffer.hasRemaining()) {
-            position += out.write(buffer, position);
+      for (int attempt = 1; ; attempt++) {
+        try (ResponseInputStream<GetObjectResponse> in = client.getObject(request.build())) {
+          long end = copyAt(in, out, first);
+          if (end != last + 1) {
+            throw new IOException("bytes " + first + "-" + last + " stopped at " + end);
+          }
+          return null;
+        } catch (IOException | SdkClientException e) {
+          if (attempt == RANGE_ATTEMPTS) {
+            throw new StorageException("cannot download bytes " + first + "-" + last + " of " + loc + " into " + file
+                + " after " + attempt + " attempts: " + e.getMessage() + "; check the network and free disk space", e);
           }
         }
-        if (position != last + 1) {
-          throw new StorageException("bytes " + first + "-" + last + " of " + loc + " stopped at " + position
-              + "; retry, and check the network");
-        }
-        return null;
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write " + file + " while downloading " + loc + ": " + e.getMessage(), e);
       }
     });
+  }
+
+  /** Writes a stream into the file from {@code position} on; returns the position after the last byte. */
+  private static long copyAt(InputStream in, FileChannel out, long position) throws IOException {
+    byte[] chunk = new byte[1 << 20];
+    int n;
+    while ((n = in.read(chunk)) != -1) {
+      ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, n);
+      while (buffer.hasRemaining()) {
+        position += out.write(buffer, position);
+      }
+    }
+    return position;
   }
 
   private static FileChannel openForWrite(Path file) throws IOException {
