@@ -1,21 +1,38 @@
 package org.diffusionbatch.jobs.generate;
 
-/** Loads core's TextToImagePipeline for the run's model and device settings. */
+import java.nio.file.Path;
+import org.diffusionbatch.core.model.ModelOptions;
+import org.diffusionbatch.core.pipeline.TextToImagePipeline;
+import org.diffusionbatch.core.storage.S3Settings;
+
+/** Loads core's TextToImagePipeline for the run's model, device and runtime settings. */
 final class PipelineImageMakerFactory implements ImageMakerFactory {
-  private final GenerateOptions options;
+  private final String model;
+  private final int intraOpThreads;
+  private final int interOpThreads;
+  private final String optLevel;
+  private final String cacheDir;
+  private final GenerateOptions.S3Options s3;
 
   PipelineImageMakerFactory(GenerateOptions options) {
-    this.options = options;
+    this.model = options.model();
+    this.intraOpThreads = options.intraOpThreads();
+    this.interOpThreads = options.interOpThreads();
+    this.optLevel = options.ortOptLevel();
+    this.cacheDir = options.modelCache();
+    this.s3 = options.s3();
   }
 
   @Override
   public String key(Integer gpu) {
-    return options.model() + "|" + (gpu == null ? "cpu" : "gpu" + gpu);
+    return String.join("|", model, gpu == null ? "cpu" : "gpu" + gpu, Integer.toString(intraOpThreads),
+        Integer.toString(interOpThreads), String.valueOf(optLevel));
   }
 
   @Override
   public ImageMaker load(Integer gpu) {
-    // TODO(pipeline branch): wrap TextToImagePipeline once it lands on branch 'pipeline'.
-    throw new UnsupportedOperationException("core's TextToImagePipeline is not merged into this branch yet");
+    ModelOptions options = new ModelOptions(StorageUris.forObjectStorage(model).toString(), gpu, intraOpThreads, interOpThreads,
+        optLevel, cacheDir == null ? null : Path.of(cacheDir), new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()));
+    return new PipelineImageMaker(TextToImagePipeline.load(options));
   }
 }
