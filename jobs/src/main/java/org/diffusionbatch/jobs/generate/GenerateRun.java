@@ -69,7 +69,8 @@ final class GenerateRun {
           + " already exists; give --resume to make only the missing rows, --overwrite to replace it, or another --output");
     }
     TestHooks hooks = TestHooks.from(spark.sparkContext().getConf());
-    Dataset<Row> prompts = PromptTable.read(spark, options.prompts(), options.promptsFormat());
+    PromptTable.Read read = PromptTable.read(spark, options.prompts(), options.promptsFormat());
+    Dataset<Row> prompts = read.rows();
     ImageMaker driverModel = loadOnDriver(hooks);
     RunSettings run = RunSettings.resolve(options, driverModel.defaults());
     GenerationSettings runSettings = run.toGenerationSettings();
@@ -102,7 +103,7 @@ final class GenerateRun {
       work = work.repartition(options.partitions());
     }
     work = work.persist(StorageLevel.MEMORY_AND_DISK());
-    long input = prompts.count();
+    long input = read.count();
     List<ErrorRecord> duplicates = duplicateErrors(split.duplicates());
     long toMake = work.count();
     long skipped = input - duplicates.size() - toMake;
@@ -167,9 +168,9 @@ final class GenerateRun {
     }
   }
 
-  private List<ErrorRecord> duplicateErrors(Dataset<Row> duplicates) {
+  private List<ErrorRecord> duplicateErrors(List<Row> duplicates) {
     List<ErrorRecord> errors = new ArrayList<>();
-    for (Row row : duplicates.select(WorkColumns.PROMPT_ID, WorkColumns.INPUT_JSON, "reason").collectAsList()) {
+    for (Row row : duplicates) {
       errors.add(ErrorRecord.of(row.getString(0), row.getString(1), "input", row.getString(2), options.runId()));
     }
     return errors;
