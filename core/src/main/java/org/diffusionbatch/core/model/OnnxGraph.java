@@ -15,6 +15,7 @@ import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,7 +142,7 @@ final class OnnxGraph implements AutoCloseable {
   void checkShape(TensorSpec spec, long... shape) {
     if (!spec.accepts(shape)) {
       throw new IllegalArgumentException(part + "/model.onnx input " + spec + " cannot take a tensor of shape "
-          + java.util.Arrays.toString(shape));
+          + Arrays.toString(shape));
     }
   }
 

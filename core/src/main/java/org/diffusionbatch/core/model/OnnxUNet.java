@@ -57,6 +57,10 @@ final class OnnxUNet implements UNet {
     graph.requireOutput(OUTPUT);
     this.hiddenSize = hiddenSize;
     this.timeCondDim = timeCondDim;
+    if (graph.inputs().containsKey("text_embeds") || graph.inputs().containsKey("time_ids")) {
+      throw new ModelException("unet/model.onnx in " + graph.file().getParent().getParent() + " takes text_embeds/time_ids:"
+          + " it is an SDXL UNet, and SDXL is not supported yet; use a Stable Diffusion 1.x/2.x or LCM export");
+    }
     for (String name : graph.inputs().keySet()) {
       if (!name.equals(SAMPLE) && !name.equals(TIMESTEP) && !name.equals(HIDDEN) && !name.equals(TIMESTEP_COND)) {
         throw new ModelException("unet/model.onnx in " + graph.file().getParent().getParent() + " has an input '"
