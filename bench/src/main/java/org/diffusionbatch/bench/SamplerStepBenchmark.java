@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.State;
  * most 0.5 ms per step on one core. {@code scaleModelInput} is measured separately (Euler divides
  * every element; the others copy, which a pipeline may skip by feeding x itself).
  *
- * <p>Run: {@code mvn -B -q -pl bench -am -DskipTests package && java -jar
+ * <p>Run: {@code mvn -B -q -Pbench -pl bench -am -DskipTests package && java -jar
  * bench/target/benchmarks.jar SamplerStepBenchmark -f 1 -wi 3 -i 5 -t 1}
  *
  * <p>A run is re-planned when its steps are used up (every 1000 steps, 50 for LCM); that

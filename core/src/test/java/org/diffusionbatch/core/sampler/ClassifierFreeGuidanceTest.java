@@ -101,42 +101,4 @@ class ClassifierFreeGuidanceTest {
     assertEquals(Math.cos(1000.0), e[3], 1e-4);
     assertThrows(IllegalArgumentException.class, () -> GuidanceEmbedding.lcm(2.0, 3));
   }
-
-  @Test
-  void guidedDenoiserCallsTheModelOnceOnBRowsWhenGuidanceIsOff() {
-    int[] rows = new int[1];
-    GuidedDenoiser.BatchModel model = (in, shape, k, t, out) -> {
-      rows[0] = shape.batch();
-      for (int i = 0; i < out.length; i++) {
-        out[i] = in[i] * 2;
-      }
-    };
-    GuidedDenoiser off = new GuidedDenoiser(model, SHAPE, 1.0, 0);
-    float[] out = new float[SHAPE.size()];
-    off.predict(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, 0, 999, out);
-    assertFalse(off.guided());
-    assertEquals(2, rows[0]);
-    assertEquals(2f, out[0]);
-  }
-
-  @Test
-  void guidedDenoiserRunsUnconditionalThenConditionalRowsAndCombines() {
-    int[] rows = new int[1];
-    // a model whose conditional half (rows B..2B-1) predicts 1 more than its unconditional half
-    GuidedDenoiser.BatchModel model = (in, shape, k, t, out) -> {
-      rows[0] = shape.batch();
-      int half = out.length / 2;
-      for (int i = 0; i < out.length; i++) {
-        out[i] = in[i] + (i >= half ? 1f : 0f);
-      }
-    };
-    GuidedDenoiser on = new GuidedDenoiser(model, SHAPE, 7.5, 0);
-    float[] out = new float[SHAPE.size()];
-    on.predict(new float[] {0, 1, 2, 3, 4, 5, 6, 7}, 0, 999, out);
-    assertTrue(on.guided());
-    assertEquals(4, rows[0]);
-    for (int i = 0; i < out.length; i++) {
-      assertEquals(i + 7.5f, out[i], 1e-6f);
-    }
-  }
 }
