@@ -1,6 +1,5 @@
 package org.diffusionbatch.core.sampler;
 
-import org.diffusionbatch.core.schedule.NoiseSchedule;
 import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
@@ -8,13 +7,10 @@ import org.diffusionbatch.core.schedule.TimestepSpacing;
  * {@code eta}-scaled fresh noise per step otherwise. {@code eta} is a run setting, not a diffusers
  * config key: give it as an override.
  */
-final class DdimSampler implements Sampler {
+final class DdimSampler extends ScheduledSampler {
   /** The override key for eta (diffusers passes it to step(), default 0). */
   static final String ETA = "eta";
 
-  private final String name;
-  private final SchedulerConfig config;
-  private final NoiseSchedule schedule;
   private final PredictionType prediction;
   private final SampleClipping clipping;
   private final TimestepSpacing spacing;
@@ -22,9 +18,7 @@ final class DdimSampler implements Sampler {
   private final float eta;
 
   DdimSampler(String name, SchedulerConfig c) {
-    this.name = name;
-    this.config = c;
-    this.schedule = TrainingSchedule.of(c);
+    super(name, c, TrainingSchedule.of(c));
     this.prediction = TrainingSchedule.prediction(c);
     this.clipping = SampleClipping.fromConfig(c);
     this.spacing = TrainingSchedule.spacing(c);
@@ -36,22 +30,14 @@ final class DdimSampler implements Sampler {
   }
 
   @Override
-  public String name() {
-    return name;
+  protected double[] timesteps(int steps) {
+    return spacing.strided(
+        schedule.trainSteps(), steps, TrainingSchedule.stepsOffset(config), true);
   }
 
   @Override
-  public SchedulerConfig config() {
-    return config;
-  }
-
-  @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), true);
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
-    return new Run(shape, timesteps, train / steps);
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
+    return new Run(shape, timesteps, schedule.trainSteps() / timesteps.length);
   }
 
   private final class Run extends SamplerRun {

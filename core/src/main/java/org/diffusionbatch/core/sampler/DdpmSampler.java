@@ -1,25 +1,19 @@
 package org.diffusionbatch.core.sampler;
 
-import org.diffusionbatch.core.schedule.NoiseSchedule;
 import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
  * Ancestral sampling of the DDPM posterior q(x_{t-1} | x_t, x0) (Ho et al. 2020; diffusers'
  * DDPMScheduler): the 1000-step baseline. Noise is drawn at every step whose timestep is above 0.
  */
-final class DdpmSampler implements Sampler {
-  private final String name;
-  private final SchedulerConfig config;
-  private final NoiseSchedule schedule;
+final class DdpmSampler extends ScheduledSampler {
   private final PredictionType prediction;
   private final SampleClipping clipping;
   private final TimestepSpacing spacing;
   private final String varianceType;
 
   DdpmSampler(String name, SchedulerConfig c) {
-    this.name = name;
-    this.config = c;
-    this.schedule = TrainingSchedule.of(c);
+    super(name, c, TrainingSchedule.of(c));
     this.prediction = TrainingSchedule.prediction(c);
     this.clipping = SampleClipping.fromConfig(c);
     this.spacing = TrainingSchedule.spacing(c);
@@ -38,21 +32,13 @@ final class DdpmSampler implements Sampler {
   }
 
   @Override
-  public String name() {
-    return name;
+  protected double[] timesteps(int steps) {
+    return spacing.strided(
+        schedule.trainSteps(), steps, TrainingSchedule.stepsOffset(config), true);
   }
 
   @Override
-  public SchedulerConfig config() {
-    return config;
-  }
-
-  @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), true);
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
     return new Run(shape, timesteps);
   }
 

@@ -6,42 +6,28 @@ import org.diffusionbatch.core.sampler.DpmSolverCoefficients.Level;
  * DPM-Solver++ / DPM-Solver multistep, orders 1-3 (diffusers' DPMSolverMultistepScheduler): each
  * step reuses the model outputs of the previous steps instead of extra model calls.
  */
-final class DpmSolverMultistepSampler implements Sampler {
-  private final String name;
+final class DpmSolverMultistepSampler extends ScheduledSampler {
   private final DpmSolverSettings settings;
   private final boolean eulerAtFinal;
 
   DpmSolverMultistepSampler(String name, SchedulerConfig config) {
-    this.name = name;
-    this.settings = new DpmSolverSettings(name, config);
+    this(name, new DpmSolverSettings(name, config));
+  }
+
+  private DpmSolverMultistepSampler(String name, DpmSolverSettings settings) {
+    super(name, settings.config, settings.schedule);
+    this.settings = settings;
     this.eulerAtFinal = config.getBoolean("euler_at_final");
   }
 
   @Override
-  public String name() {
-    return name;
+  protected double[] timesteps(int steps) {
+    return settings.timesteps(steps, settings.spacing, TrainingSchedule.stepsOffset(config));
   }
 
   @Override
-  public SchedulerConfig config() {
-    return settings.config;
-  }
-
-  @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = settings.schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps;
-    double[] karras = null;
-    if (settings.karras) {
-      timesteps = new double[steps];
-      karras = settings.karrasSigmas(steps, timesteps);
-    } else {
-      timesteps = settings.spacing.solverGrid(
-          settings.lastTimestep(), train, steps, TrainingSchedule.stepsOffset(settings.config));
-    }
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
-    return new Run(shape, timesteps, settings.sigmasFor(timesteps, karras));
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
+    return new Run(shape, timesteps, settings.sigmasFor(timesteps));
   }
 
   private final class Run extends SamplerRun {

@@ -9,40 +9,28 @@ import org.diffusionbatch.core.schedule.TimestepSpacing;
  * DPM-Solver(++) singlestep (diffusers' DPMSolverSinglestepScheduler): steps come in groups of
  * 1, 2 (, 3) model calls, each group integrating from the sample saved at its first-order step.
  */
-final class DpmSolverSinglestepSampler implements Sampler {
-  private final String name;
+final class DpmSolverSinglestepSampler extends ScheduledSampler {
   private final DpmSolverSettings settings;
 
   DpmSolverSinglestepSampler(String name, SchedulerConfig config) {
-    this.name = name;
-    this.settings = new DpmSolverSettings(name, config);
+    this(name, new DpmSolverSettings(name, config));
+  }
+
+  private DpmSolverSinglestepSampler(String name, DpmSolverSettings settings) {
+    super(name, settings.config, settings.schedule);
+    this.settings = settings;
   }
 
   @Override
-  public String name() {
-    return name;
+  protected double[] timesteps(int steps) {
+    // the singlestep scheduler always spaces linearly, whatever timestep_spacing says
+    return settings.timesteps(steps, TimestepSpacing.LINSPACE, 0);
   }
 
   @Override
-  public SchedulerConfig config() {
-    return settings.config;
-  }
-
-  @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = settings.schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps;
-    double[] karras = null;
-    if (settings.karras) {
-      timesteps = new double[steps];
-      karras = settings.karrasSigmas(steps, timesteps);
-    } else {
-      // the singlestep scheduler always spaces linearly, whatever timestep_spacing says
-      timesteps = TimestepSpacing.LINSPACE.solverGrid(settings.lastTimestep(), train, steps, 0);
-    }
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
-    return new Run(shape, timesteps, settings.sigmasFor(timesteps, karras), orderList(steps));
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
+    return new Run(
+        shape, timesteps, settings.sigmasFor(timesteps), orderList(timesteps.length));
   }
 
   /** diffusers' get_order_list: repeating 1, 2(, 3) groups, lower orders at the end. */

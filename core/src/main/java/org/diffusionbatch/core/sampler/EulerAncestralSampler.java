@@ -1,6 +1,5 @@
 package org.diffusionbatch.core.sampler;
 
-import org.diffusionbatch.core.schedule.NoiseSchedule;
 import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
@@ -8,37 +7,24 @@ import org.diffusionbatch.core.schedule.TimestepSpacing;
  * EulerAncestralDiscreteScheduler): an Euler step down to sigma_down, then fresh noise of
  * sigma_up, so that sigma_down^2 + sigma_up^2 = sigma_next^2.
  */
-final class EulerAncestralSampler implements Sampler {
-  private final String name;
-  private final SchedulerConfig config;
-  private final NoiseSchedule schedule;
+final class EulerAncestralSampler extends ScheduledSampler {
   private final PredictionType prediction;
   private final TimestepSpacing spacing;
 
   EulerAncestralSampler(String name, SchedulerConfig c) {
-    this.name = name;
-    this.config = c;
-    this.schedule = TrainingSchedule.forSigmas(c);
+    super(name, c, TrainingSchedule.forSigmas(c));
     this.prediction = TrainingSchedule.prediction(c);
     this.spacing = TrainingSchedule.spacing(c);
   }
 
   @Override
-  public String name() {
-    return name;
+  protected double[] timesteps(int steps) {
+    return spacing.strided(
+        schedule.trainSteps(), steps, TrainingSchedule.stepsOffset(config), false);
   }
 
   @Override
-  public SchedulerConfig config() {
-    return config;
-  }
-
-  @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), false);
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
     float[] sigmas = EulerSigmas.interpolated(schedule, timesteps, false);
     return new Run(shape, timesteps, sigmas,
         EulerSigmas.initNoiseSigma(sigmas, spacing == TimestepSpacing.LEADING));

@@ -1,17 +1,13 @@
 package org.diffusionbatch.core.sampler;
 
 import org.diffusionbatch.core.schedule.KarrasSigmas;
-import org.diffusionbatch.core.schedule.NoiseSchedule;
 import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
  * Euler's method on the probability-flow ODE in k-diffusion form (Karras et al. 2022; diffusers'
  * EulerDiscreteScheduler with s_churn 0): {@code d = (x - x0)/sigma; x += d*(sigma_next - sigma)}.
  */
-final class EulerSampler implements Sampler {
-  private final String name;
-  private final SchedulerConfig config;
-  private final NoiseSchedule schedule;
+final class EulerSampler extends ScheduledSampler {
   private final PredictionType prediction;
   private final TimestepSpacing spacing;
   private final boolean karras;
@@ -19,10 +15,7 @@ final class EulerSampler implements Sampler {
   private final boolean continuousTimesteps;
 
   EulerSampler(String name, SchedulerConfig c) {
-    this.name = name;
-    this.config = c;
-    TrainingSchedule.rejectIfTrue(c, name, "use_exponential_sigmas", "use_beta_sigmas");
-    this.schedule = TrainingSchedule.forSigmas(c);
+    super(name, c, TrainingSchedule.forSigmas(supported(name, c)));
     this.prediction = TrainingSchedule.prediction(c);
     this.spacing = TrainingSchedule.spacing(c);
     this.karras = c.getBoolean("use_karras_sigmas");
@@ -50,22 +43,21 @@ final class EulerSampler implements Sampler {
         timestepType.equals("continuous") && prediction == PredictionType.V_PREDICTION;
   }
 
-  @Override
-  public String name() {
-    return name;
+  /** Rejects the sigma spacings diffusers offers that this sampler does not implement. */
+  private static SchedulerConfig supported(String name, SchedulerConfig c) {
+    TrainingSchedule.rejectIfTrue(c, name, "use_exponential_sigmas", "use_beta_sigmas");
+    return c;
   }
 
   @Override
-  public SchedulerConfig config() {
-    return config;
+  protected double[] timesteps(int steps) {
+    return spacing.strided(
+        schedule.trainSteps(), steps, TrainingSchedule.stepsOffset(config), false);
   }
 
   @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), false);
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
+    int steps = timesteps.length;
     float[] sigmas = EulerSigmas.interpolated(schedule, timesteps, sigmaMinLast);
     if (karras) {
       double max = config.findDouble("sigma_max").orElse(schedule.sigmaAt(timesteps[0]));

@@ -1,6 +1,5 @@
 package org.diffusionbatch.core.sampler;
 
-import org.diffusionbatch.core.schedule.NoiseSchedule;
 import org.diffusionbatch.core.schedule.NumpyRanges;
 
 /**
@@ -8,13 +7,10 @@ import org.diffusionbatch.core.schedule.NumpyRanges;
  * latents to a consistency-model estimate {@code denoised} and, except at the end, re-noises it to
  * the next timestep with fresh noise. The pipeline decodes the last {@code denoised}.
  */
-final class LcmSampler implements Sampler {
+final class LcmSampler extends ScheduledSampler {
   /** sigma_data of the consistency-model boundary condition. */
   private static final float SIGMA_DATA = 0.5f;
 
-  private final String name;
-  private final SchedulerConfig config;
-  private final NoiseSchedule schedule;
   private final PredictionType prediction;
   private final SampleClipping clipping;
   private final int originalSteps;
@@ -22,9 +18,7 @@ final class LcmSampler implements Sampler {
   private final float finalAlphaCumprod;
 
   LcmSampler(String name, SchedulerConfig c) {
-    this.name = name;
-    this.config = c;
-    this.schedule = TrainingSchedule.of(c);
+    super(name, c, TrainingSchedule.of(c));
     this.prediction = TrainingSchedule.prediction(c);
     this.clipping = SampleClipping.fromConfig(c);
     this.originalSteps = c.getInt("original_inference_steps");
@@ -38,16 +32,6 @@ final class LcmSampler implements Sampler {
     }
   }
 
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public SchedulerConfig config() {
-    return config;
-  }
-
   /** The distillation schedule: {@code (arange(1, original+1) * (train // original) - 1)}, descending. */
   private int[] originTimesteps() {
     int k = schedule.trainSteps() / originalSteps;
@@ -59,15 +43,29 @@ final class LcmSampler implements Sampler {
   }
 
   @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int max = Math.min(originalSteps, schedule.trainSteps());
-    TrainingSchedule.checkSteps(name, steps, max, "original_inference_steps " + originalSteps);
+  protected int maxSteps() {
+    return Math.min(originalSteps, schedule.trainSteps());
+  }
+
+  @Override
+  protected String maxStepsReason() {
+    return "original_inference_steps " + originalSteps;
+  }
+
+  /** Evenly spaced picks from the distillation schedule (these always lie on the schedule). */
+  @Override
+  protected double[] timesteps(int steps) {
     int[] origin = originTimesteps();
     double[] idx = NumpyRanges.linspaceNoEndpoint(0, origin.length, steps);
     double[] timesteps = new double[steps];
     for (int i = 0; i < steps; i++) {
       timesteps[i] = origin[(int) Math.floor(idx[i])];
     }
+    return timesteps;
+  }
+
+  @Override
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
     return new Run(shape, timesteps);
   }
 
