@@ -11,7 +11,6 @@ final class DdimSampler extends ScheduledSampler {
   /** The override key for eta (diffusers passes it to step(), default 0). */
   static final String ETA = "eta";
 
-  private final PredictionType prediction;
   private final SampleClipping clipping;
   private final TimestepSpacing spacing;
   private final float finalAlphaCumprod;
@@ -19,10 +18,9 @@ final class DdimSampler extends ScheduledSampler {
 
   DdimSampler(String name, SchedulerConfig c) {
     super(name, c, TrainingSchedule.of(c));
-    this.prediction = TrainingSchedule.prediction(c);
     this.clipping = SampleClipping.fromConfig(c);
     this.spacing = TrainingSchedule.spacing(c);
-    this.finalAlphaCumprod = c.getBoolean("set_alpha_to_one") ? 1f : schedule.alphaCumprod(0);
+    this.finalAlphaCumprod = TrainingSchedule.finalAlphaCumprod(c, schedule);
     this.eta = c.has(ETA) ? (float) c.getDouble(ETA) : 0f;
     if (eta < 0) {
       throw new IllegalArgumentException("sampler " + name + ": eta must be >= 0, got " + eta);
@@ -31,8 +29,7 @@ final class DdimSampler extends ScheduledSampler {
 
   @Override
   protected double[] timesteps(int steps) {
-    return spacing.strided(
-        schedule.trainSteps(), steps, TrainingSchedule.stepsOffset(config), true);
+    return stridedTimesteps(spacing, steps, true);
   }
 
   @Override
@@ -40,20 +37,14 @@ final class DdimSampler extends ScheduledSampler {
     return new Run(shape, timesteps, schedule.trainSteps() / timesteps.length);
   }
 
-  private final class Run extends SamplerRun {
+  private final class Run extends VariancePreservingRun {
     private final int stride;
-    private final float[] x0;
     private final float[] eps;
-    private final float[] noiseBuffer;
-    private final float[] rowScratch;
 
     Run(LatentShape shape, double[] timesteps, int stride) {
-      super(shape, timesteps);
+      super(shape, timesteps, prediction, clipping, eta > 0);
       this.stride = stride;
-      this.x0 = new float[shape.size()];
       this.eps = new float[shape.size()];
-      this.noiseBuffer = eta > 0 ? new float[shape.size()] : new float[0];
-      this.rowScratch = clipping.newScratch(shape);
     }
 
     @Override
@@ -65,12 +56,9 @@ final class DdimSampler extends ScheduledSampler {
       float aPrev = prevT >= 0 ? schedule.alphaCumprod(prevT) : finalAlphaCumprod;
       float beta = 1f - a;
       float betaPrev = 1f - aPrev;
-      float sa = (float) Math.sqrt(a);
-      float sb = (float) Math.sqrt(beta);
 
-      prediction.toX0(modelOutput, x, sa, sb, x0);
-      prediction.toEpsilon(modelOutput, x, sa, sb, eps);
-      clipping.apply(x0, shape, rowScratch);
+      predictX0(modelOutput, x, a);
+      predictEpsilon(modelOutput, x, a, eps);
 
       float variance = (betaPrev / beta) * (1f - a / aPrev);
       float std = eta * (float) Math.sqrt(variance);
@@ -80,10 +68,7 @@ final class DdimSampler extends ScheduledSampler {
         x[i] = saPrev * x0[i] + dir * eps[i];
       }
       if (eta > 0) {
-        noise.fill(noiseBuffer, shape);
-        for (int i = 0; i < x.length; i++) {
-          x[i] = x[i] + std * noiseBuffer[i];
-        }
+        addNoise(noise, std, x);
       }
     }
   }

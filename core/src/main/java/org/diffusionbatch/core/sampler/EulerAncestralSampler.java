@@ -8,19 +8,16 @@ import org.diffusionbatch.core.schedule.TimestepSpacing;
  * sigma_up, so that sigma_down^2 + sigma_up^2 = sigma_next^2.
  */
 final class EulerAncestralSampler extends ScheduledSampler {
-  private final PredictionType prediction;
   private final TimestepSpacing spacing;
 
   EulerAncestralSampler(String name, SchedulerConfig c) {
     super(name, c, TrainingSchedule.forSigmas(c));
-    this.prediction = TrainingSchedule.prediction(c);
     this.spacing = TrainingSchedule.spacing(c);
   }
 
   @Override
   protected double[] timesteps(int steps) {
-    return spacing.strided(
-        schedule.trainSteps(), steps, TrainingSchedule.stepsOffset(config), false);
+    return stridedTimesteps(spacing, steps, false);
   }
 
   @Override
@@ -31,13 +28,8 @@ final class EulerAncestralSampler extends ScheduledSampler {
   }
 
   private final class Run extends KarrasFormRun {
-    private final float[] x0;
-    private final float[] noiseBuffer;
-
     Run(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
-      super(shape, timesteps, sigmas, initNoiseSigma);
-      this.x0 = new float[shape.size()];
-      this.noiseBuffer = new float[shape.size()];
+      super(shape, timesteps, sigmas, initNoiseSigma, prediction, true);
     }
 
     @Override
@@ -47,12 +39,12 @@ final class EulerAncestralSampler extends ScheduledSampler {
       // k-diffusion's get_ancestral_step with eta 1
       float up = (float) Math.sqrt(to * to * (from * from - to * to) / (from * from));
       float down = (float) Math.sqrt(to * to - up * up);
-      EulerSigmas.toX0(prediction, modelOutput, x, from, x0);
+      predictX0(modelOutput, x, from);
       float dt = down - from;
-      noise.fill(noiseBuffer, shape);
+      float[] z = drawNoise(noise);
       for (int i = 0; i < x.length; i++) {
         float d = (x[i] - x0[i]) / from;
-        x[i] = (x[i] + d * dt) + noiseBuffer[i] * up;
+        x[i] = (x[i] + d * dt) + z[i] * up;
       }
     }
   }

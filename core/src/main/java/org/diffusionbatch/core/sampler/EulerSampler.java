@@ -8,7 +8,6 @@ import org.diffusionbatch.core.schedule.TimestepSpacing;
  * EulerDiscreteScheduler with s_churn 0): {@code d = (x - x0)/sigma; x += d*(sigma_next - sigma)}.
  */
 final class EulerSampler extends ScheduledSampler {
-  private final PredictionType prediction;
   private final TimestepSpacing spacing;
   private final boolean karras;
   private final boolean sigmaMinLast;
@@ -16,7 +15,6 @@ final class EulerSampler extends ScheduledSampler {
 
   EulerSampler(String name, SchedulerConfig c) {
     super(name, c, TrainingSchedule.forSigmas(supported(name, c)));
-    this.prediction = TrainingSchedule.prediction(c);
     this.spacing = TrainingSchedule.spacing(c);
     this.karras = c.getBoolean("use_karras_sigmas");
     String interpolation = c.getString("interpolation_type");
@@ -51,8 +49,7 @@ final class EulerSampler extends ScheduledSampler {
 
   @Override
   protected double[] timesteps(int steps) {
-    return spacing.strided(
-        schedule.trainSteps(), steps, TrainingSchedule.stepsOffset(config), false);
+    return stridedTimesteps(spacing, steps, false);
   }
 
   @Override
@@ -78,17 +75,14 @@ final class EulerSampler extends ScheduledSampler {
   }
 
   private final class Run extends KarrasFormRun {
-    private final float[] x0;
-
     Run(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
-      super(shape, timesteps, sigmas, initNoiseSigma);
-      this.x0 = new float[shape.size()];
+      super(shape, timesteps, sigmas, initNoiseSigma, prediction, false);
     }
 
     @Override
     protected void advance(int k, float[] modelOutput, float[] x, NoiseSource noise) {
       float sigma = sigmas[k];
-      EulerSigmas.toX0(prediction, modelOutput, x, sigma, x0);
+      predictX0(modelOutput, x, sigma);
       float dt = sigmas[k + 1] - sigma;
       for (int i = 0; i < x.length; i++) {
         float d = (x[i] - x0[i]) / sigma;

@@ -11,7 +11,6 @@ final class LcmSampler extends ScheduledSampler {
   /** sigma_data of the consistency-model boundary condition. */
   private static final float SIGMA_DATA = 0.5f;
 
-  private final PredictionType prediction;
   private final SampleClipping clipping;
   private final int originalSteps;
   private final float timestepScaling;
@@ -19,11 +18,10 @@ final class LcmSampler extends ScheduledSampler {
 
   LcmSampler(String name, SchedulerConfig c) {
     super(name, c, TrainingSchedule.of(c));
-    this.prediction = TrainingSchedule.prediction(c);
     this.clipping = SampleClipping.fromConfig(c);
     this.originalSteps = c.getInt("original_inference_steps");
     this.timestepScaling = (float) c.getDouble("timestep_scaling");
-    this.finalAlphaCumprod = c.getBoolean("set_alpha_to_one") ? 1f : schedule.alphaCumprod(0);
+    this.finalAlphaCumprod = TrainingSchedule.finalAlphaCumprod(c, schedule);
     int train = schedule.trainSteps();
     if (originalSteps < 1 || originalSteps > train) {
       throw new IllegalArgumentException(
@@ -91,16 +89,10 @@ final class LcmSampler extends ScheduledSampler {
     return new Run(shape, timesteps.clone());
   }
 
-  private final class Run extends SamplerRun {
-    private final float[] denoised;
-    private final float[] noiseBuffer;
-    private final float[] rowScratch;
-
+  /** Its x0 buffer holds the step's consistency estimate {@code denoised}. */
+  private final class Run extends VariancePreservingRun {
     Run(LatentShape shape, double[] timesteps) {
-      super(shape, timesteps);
-      this.denoised = new float[shape.size()];
-      this.noiseBuffer = new float[shape.size()];
-      this.rowScratch = clipping.newScratch(shape);
+      super(shape, timesteps, prediction, clipping, true);
     }
 
     @Override
@@ -116,8 +108,8 @@ final class LcmSampler extends ScheduledSampler {
       float cSkip = sd2 / (scaled * scaled + sd2);
       float cOut = scaled / (float) Math.sqrt(scaled * scaled + sd2);
 
-      prediction.toX0(modelOutput, x, (float) Math.sqrt(a), (float) Math.sqrt(1f - a), denoised);
-      clipping.apply(denoised, shape, rowScratch);
+      predictX0(modelOutput, x, a);
+      float[] denoised = x0;
       for (int i = 0; i < x.length; i++) {
         denoised[i] = cOut * denoised[i] + cSkip * x[i];
       }
@@ -125,17 +117,17 @@ final class LcmSampler extends ScheduledSampler {
         System.arraycopy(denoised, 0, x, 0, x.length);
         return;
       }
-      noise.fill(noiseBuffer, shape);
+      float[] z = drawNoise(noise);
       float sa = (float) Math.sqrt(aPrev);
       float sb = (float) Math.sqrt(1f - aPrev);
       for (int i = 0; i < x.length; i++) {
-        x[i] = sa * denoised[i] + sb * noiseBuffer[i];
+        x[i] = sa * denoised[i] + sb * z[i];
       }
     }
 
     @Override
     public float[] result(float[] x) {
-      return denoised;
+      return x0;
     }
   }
 }

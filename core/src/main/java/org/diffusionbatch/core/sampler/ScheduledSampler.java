@@ -1,21 +1,25 @@
 package org.diffusionbatch.core.sampler;
 
 import org.diffusionbatch.core.schedule.NoiseSchedule;
+import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
- * A sampler over a diffusers training schedule: its name, resolved config and schedule, and the
- * one way every such sampler plans a run (check the step count, lay out the timesteps, check they
- * lie on the schedule, start the run). Subclasses give only what their algorithm does differently.
+ * A sampler over a diffusers training schedule: its name, resolved config, schedule and prediction
+ * type, and the one way every such sampler plans a run (check the step count, lay out the
+ * timesteps, check they lie on the schedule, start the run). Subclasses give only what their
+ * algorithm does differently.
  */
 abstract class ScheduledSampler implements Sampler {
   protected final String name;
   protected final SchedulerConfig config;
   protected final NoiseSchedule schedule;
+  protected final PredictionType prediction;
 
   ScheduledSampler(String name, SchedulerConfig config, NoiseSchedule schedule) {
     this.name = name;
     this.config = config;
     this.schedule = schedule;
+    this.prediction = TrainingSchedule.prediction(config);
   }
 
   @Override
@@ -44,6 +48,16 @@ abstract class ScheduledSampler implements Sampler {
   /** The setting {@link #maxSteps()} comes from, for the error message. */
   protected String maxStepsReason() {
     return "num_train_timesteps " + schedule.trainSteps();
+  }
+
+  /**
+   * {@code steps} timesteps strided over the training schedule by {@code spacing} and
+   * steps_offset, as the DDPM-family schedulers lay them out.
+   */
+  protected final double[] stridedTimesteps(
+      TimestepSpacing spacing, int steps, boolean roundLinspace) {
+    return spacing.strided(
+        schedule.trainSteps(), steps, TrainingSchedule.stepsOffset(config), roundLinspace);
   }
 
   /** The descending timesteps of a run of {@code steps} steps (a fresh array the run may keep). */
