@@ -30,23 +30,11 @@ final class DpmSolverMultistepSampler extends ScheduledSampler {
     return new Run(shape, timesteps, settings.sigmasFor(timesteps));
   }
 
-  private final class Run extends SamplerRun {
-    private final Level[] levels;
-    /** Converted model outputs, newest last. */
-    private final float[][] history;
-    private final float[] rowScratch;
-    private final float[] scratch;
-    private final float[] noiseBuffer;
+  private final class Run extends DpmSolverRun {
     private int lowerOrderNums;
 
     Run(LatentShape shape, double[] timesteps, float[] sigmas) {
-      super(shape, timesteps);
-      this.levels = DpmSolverSettings.levels(sigmas);
-      this.history = new float[settings.order][shape.size()];
-      this.rowScratch = settings.clipping.newScratch(shape);
-      this.scratch = settings.dataPrediction || !settings.clipping.isActive()
-          ? new float[0] : new float[shape.size()];
-      this.noiseBuffer = settings.algorithm.isStochastic() ? new float[shape.size()] : null;
+      super(shape, timesteps, sigmas, DpmSolverMultistepSampler.this.settings);
     }
 
     @Override
@@ -57,12 +45,8 @@ final class DpmSolverMultistepSampler extends ScheduledSampler {
           && (eulerAtFinal || (settings.lowerOrderFinal && n < 15) || settings.finalSigmaZero);
       boolean lowerSecond = k == n - 2 && settings.lowerOrderFinal && n < 15;
 
-      float[] m0 = rotateHistory();
-      settings.convert(modelOutput, x, levels[k], shape, m0, rowScratch, scratch);
-
-      if (noiseBuffer != null) {
-        noise.fill(noiseBuffer, shape);
-      }
+      float[] m0 = pushOutput(k, modelOutput, x);
+      drawNoise(noise);
       Level t = levels[k + 1];
       Level s0 = levels[k];
       DpmSolverCoefficients c = DpmSolverCoefficients.between(s0, t, settings.algorithm);
@@ -77,20 +61,10 @@ final class DpmSolverMultistepSampler extends ScheduledSampler {
         float r1 = (levels[k - 1].lambda() - levels[k - 2].lambda()) / c.h;
         DpmSolverUpdates.multistepThirdOrder(c, r0, r1, x, m0, history[order - 2], history[order - 3], x);
       }
-      if (noiseBuffer != null) {
-        DpmSolverUpdates.addNoise(c, noiseBuffer, x);
-      }
+      addDrawnNoise(c, x);
       if (lowerOrderNums < order) {
         lowerOrderNums++;
       }
-    }
-
-    /** Drops the oldest output and returns its buffer as the newest slot. */
-    private float[] rotateHistory() {
-      float[] oldest = history[0];
-      System.arraycopy(history, 1, history, 0, history.length - 1);
-      history[history.length - 1] = oldest;
-      return oldest;
     }
   }
 }
