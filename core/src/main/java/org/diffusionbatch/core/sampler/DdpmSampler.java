@@ -1,26 +1,18 @@
 package org.diffusionbatch.core.sampler;
 
-import org.diffusionbatch.core.schedule.NoiseSchedule;
 import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
  * Ancestral sampling of the DDPM posterior q(x_{t-1} | x_t, x0) (Ho et al. 2020; diffusers'
  * DDPMScheduler): the 1000-step baseline. Noise is drawn at every step whose timestep is above 0.
  */
-final class DdpmSampler implements Sampler {
-  private final String name;
-  private final SchedulerConfig config;
-  private final NoiseSchedule schedule;
-  private final PredictionType prediction;
+final class DdpmSampler extends ScheduledSampler {
   private final SampleClipping clipping;
   private final TimestepSpacing spacing;
   private final String varianceType;
 
   DdpmSampler(String name, SchedulerConfig c) {
-    this.name = name;
-    this.config = c;
-    this.schedule = TrainingSchedule.of(c);
-    this.prediction = TrainingSchedule.prediction(c);
+    super(name, c, TrainingSchedule.of(c));
     this.clipping = SampleClipping.fromConfig(c);
     this.spacing = TrainingSchedule.spacing(c);
     // a null variance_type falls through to the fixed_small posterior variance in diffusers
@@ -38,34 +30,31 @@ final class DdpmSampler implements Sampler {
   }
 
   @Override
-  public String name() {
-    return name;
+  protected double[] timesteps(int steps) {
+    return stridedTimesteps(spacing, steps, true);
   }
 
   @Override
-  public SchedulerConfig config() {
-    return config;
-  }
-
-  @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), true);
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
     return new Run(shape, timesteps);
   }
 
-  private final class Run extends SamplerRun {
-    private final float[] x0;
-    private final float[] noiseBuffer;
-    private final float[] rowScratch;
+  /** diffusers' _get_variance, as the standard deviation the noise is scaled by. */
+  private float posteriorStd(float beta, float betaPrev, float currentBeta) {
+    float variance = Math.max(betaPrev / beta * currentBeta, 1e-20f);
+    switch (varianceType) {
+      case "fixed_small_log":
+        return (float) Math.exp(0.5f * (float) Math.log(variance));
+      case "fixed_large":
+        return (float) Math.sqrt(currentBeta);
+      default:
+        return (float) Math.sqrt(variance);
+    }
+  }
 
+  private final class Run extends VariancePreservingRun {
     Run(LatentShape shape, double[] timesteps) {
-      super(shape, timesteps);
-      this.x0 = new float[shape.size()];
-      this.noiseBuffer = new float[shape.size()];
-      this.rowScratch = clipping.newScratch(shape);
+      super(shape, timesteps, prediction, clipping, true);
     }
 
     @Override
@@ -79,8 +68,7 @@ final class DdpmSampler implements Sampler {
       float currentAlpha = a / aPrev;
       float currentBeta = 1f - currentAlpha;
 
-      prediction.toX0(modelOutput, x, (float) Math.sqrt(a), (float) Math.sqrt(beta), x0);
-      clipping.apply(x0, shape, rowScratch);
+      predictX0(modelOutput, x, a);
 
       // posterior mean: weights of x0 and x_t (Ho et al. eq. 7)
       float cx0 = ((float) Math.sqrt(aPrev) * currentBeta) / beta;
@@ -89,24 +77,7 @@ final class DdpmSampler implements Sampler {
         x[i] = cx0 * x0[i] + cxt * x[i];
       }
       if (t > 0) {
-        noise.fill(noiseBuffer, shape);
-        float std = posteriorStd(beta, betaPrev, currentBeta);
-        for (int i = 0; i < x.length; i++) {
-          x[i] = x[i] + std * noiseBuffer[i];
-        }
-      }
-    }
-
-    /** diffusers' _get_variance, as the standard deviation the noise is scaled by. */
-    private float posteriorStd(float beta, float betaPrev, float currentBeta) {
-      float variance = Math.max(betaPrev / beta * currentBeta, 1e-20f);
-      switch (varianceType) {
-        case "fixed_small_log":
-          return (float) Math.exp(0.5f * (float) Math.log(variance));
-        case "fixed_large":
-          return (float) Math.sqrt(currentBeta);
-        default:
-          return (float) Math.sqrt(variance);
+        addNoise(noise, posteriorStd(beta, betaPrev, currentBeta), x);
       }
     }
   }

@@ -103,18 +103,34 @@ final class DpmSolverSettings {
     return train - clipped;
   }
 
-  /** Karras sigmas between the table's ends, and their rounded timesteps written to {@code ts}. */
-  double[] karrasSigmas(int n, double[] ts) {
-    double[] sigmas = KarrasSigmas.of(schedule.sigma(0), schedule.sigma(schedule.trainSteps() - 1), n);
+  /**
+   * The timesteps of an n-step run: the rounded timesteps of the Karras sigmas under
+   * use_karras_sigmas, else the {@code grid} spacing up to {@link #lastTimestep()}.
+   */
+  double[] timesteps(int n, TimestepSpacing grid, int stepsOffset) {
+    if (!karras) {
+      return grid.solverGrid(lastTimestep(), schedule.trainSteps(), n, stepsOffset);
+    }
+    double[] sigmas = karrasSigmas(n);
+    double[] ts = new double[n];
     for (int i = 0; i < n; i++) {
       ts[i] = NumpyRanges.round(schedule.timestepOf(sigmas[i]));
     }
-    return sigmas;
+    return ts;
   }
 
-  /** The N+1 float32 sigmas for these timesteps (sigma at each, then the final sigma). */
-  float[] sigmasFor(double[] timesteps, double[] karrasSigmas) {
+  /** Karras sigmas between the table's ends. */
+  private double[] karrasSigmas(int n) {
+    return KarrasSigmas.of(schedule.sigma(0), schedule.sigma(schedule.trainSteps() - 1), n);
+  }
+
+  /**
+   * The N+1 float32 sigmas for these timesteps (sigma at each, then the final sigma); under
+   * use_karras_sigmas the Karras sigmas themselves, not those of their rounded timesteps.
+   */
+  float[] sigmasFor(double[] timesteps) {
     int n = timesteps.length;
+    double[] karrasSigmas = karras ? karrasSigmas(n) : null;
     float[] sigmas = new float[n + 1];
     for (int i = 0; i < n; i++) {
       sigmas[i] = (float) (karrasSigmas != null ? karrasSigmas[i] : schedule.sigmaAt(timesteps[i]));

@@ -9,40 +9,28 @@ import org.diffusionbatch.core.schedule.TimestepSpacing;
  * DPM-Solver(++) singlestep (diffusers' DPMSolverSinglestepScheduler): steps come in groups of
  * 1, 2 (, 3) model calls, each group integrating from the sample saved at its first-order step.
  */
-final class DpmSolverSinglestepSampler implements Sampler {
-  private final String name;
+final class DpmSolverSinglestepSampler extends ScheduledSampler {
   private final DpmSolverSettings settings;
 
   DpmSolverSinglestepSampler(String name, SchedulerConfig config) {
-    this.name = name;
-    this.settings = new DpmSolverSettings(name, config);
+    this(name, new DpmSolverSettings(name, config));
+  }
+
+  private DpmSolverSinglestepSampler(String name, DpmSolverSettings settings) {
+    super(name, settings.config, settings.schedule);
+    this.settings = settings;
   }
 
   @Override
-  public String name() {
-    return name;
+  protected double[] timesteps(int steps) {
+    // the singlestep scheduler always spaces linearly, whatever timestep_spacing says
+    return settings.timesteps(steps, TimestepSpacing.LINSPACE, 0);
   }
 
   @Override
-  public SchedulerConfig config() {
-    return settings.config;
-  }
-
-  @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = settings.schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps;
-    double[] karras = null;
-    if (settings.karras) {
-      timesteps = new double[steps];
-      karras = settings.karrasSigmas(steps, timesteps);
-    } else {
-      // the singlestep scheduler always spaces linearly, whatever timestep_spacing says
-      timesteps = TimestepSpacing.LINSPACE.solverGrid(settings.lastTimestep(), train, steps, 0);
-    }
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
-    return new Run(shape, timesteps, settings.sigmasFor(timesteps, karras), orderList(steps));
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
+    return new Run(
+        shape, timesteps, settings.sigmasFor(timesteps), orderList(timesteps.length));
   }
 
   /** diffusers' get_order_list: repeating 1, 2(, 3) groups, lower orders at the end. */
@@ -98,35 +86,22 @@ final class DpmSolverSinglestepSampler implements Sampler {
     }
   }
 
-  private final class Run extends SamplerRun {
-    private final Level[] levels;
+  private final class Run extends DpmSolverRun {
     private final int[] orders;
-    private final float[][] history;
+    /** The sample at the current group's first-order step, which the group integrates from. */
     private final float[] base;
-    private final float[] rowScratch;
-    private final float[] scratch;
-    private final float[] noiseBuffer;
     private int outputsSeen;
 
     Run(LatentShape shape, double[] timesteps, float[] sigmas, int[] orders) {
-      super(shape, timesteps);
-      this.levels = DpmSolverSettings.levels(sigmas);
+      super(shape, timesteps, sigmas, DpmSolverSinglestepSampler.this.settings);
       this.orders = orders;
-      this.history = new float[settings.order][shape.size()];
       this.base = new float[shape.size()];
-      this.rowScratch = settings.clipping.newScratch(shape);
-      this.scratch = settings.dataPrediction || !settings.clipping.isActive()
-          ? new float[0] : new float[shape.size()];
-      this.noiseBuffer = settings.algorithm.isStochastic() ? new float[shape.size()] : null;
     }
 
     @Override
     protected void advance(int k, float[] modelOutput, float[] x, NoiseSource noise) {
       int slots = settings.order;
-      float[] m0 = history[0];
-      System.arraycopy(history, 1, history, 0, slots - 1);
-      history[slots - 1] = m0;
-      settings.convert(modelOutput, x, levels[k], shape, m0, rowScratch, scratch);
+      float[] m0 = pushOutput(k, modelOutput, x);
       outputsSeen++;
 
       // as diffusers: fall back to a lower order while earlier outputs are missing
@@ -134,9 +109,7 @@ final class DpmSolverSinglestepSampler implements Sampler {
       if (order == 1) {
         System.arraycopy(x, 0, base, 0, x.length);
       }
-      if (noiseBuffer != null) {
-        noise.fill(noiseBuffer, shape);
-      }
+      drawNoise(noise);
       Level t = levels[k + 1];
       DpmSolverCoefficients c;
       if (order == 1) {
@@ -157,9 +130,7 @@ final class DpmSolverSinglestepSampler implements Sampler {
         DpmSolverUpdates.singlestepThirdOrder(
             c, settings.heun, r0, r1, base, m0, history[slots - 2], history[slots - 3], x);
       }
-      if (noiseBuffer != null) {
-        DpmSolverUpdates.addNoise(c, noiseBuffer, x);
-      }
+      addDrawnNoise(c, x);
     }
   }
 }

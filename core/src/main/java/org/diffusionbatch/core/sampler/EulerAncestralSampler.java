@@ -1,6 +1,5 @@
 package org.diffusionbatch.core.sampler;
 
-import org.diffusionbatch.core.schedule.NoiseSchedule;
 import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
@@ -8,50 +7,29 @@ import org.diffusionbatch.core.schedule.TimestepSpacing;
  * EulerAncestralDiscreteScheduler): an Euler step down to sigma_down, then fresh noise of
  * sigma_up, so that sigma_down^2 + sigma_up^2 = sigma_next^2.
  */
-final class EulerAncestralSampler implements Sampler {
-  private final String name;
-  private final SchedulerConfig config;
-  private final NoiseSchedule schedule;
-  private final PredictionType prediction;
+final class EulerAncestralSampler extends ScheduledSampler {
   private final TimestepSpacing spacing;
 
   EulerAncestralSampler(String name, SchedulerConfig c) {
-    this.name = name;
-    this.config = c;
-    this.schedule = TrainingSchedule.forSigmas(c);
-    this.prediction = TrainingSchedule.prediction(c);
+    super(name, c, TrainingSchedule.forSigmas(c));
     this.spacing = TrainingSchedule.spacing(c);
   }
 
   @Override
-  public String name() {
-    return name;
+  protected double[] timesteps(int steps) {
+    return stridedTimesteps(spacing, steps, false);
   }
 
   @Override
-  public SchedulerConfig config() {
-    return config;
-  }
-
-  @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), false);
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
     float[] sigmas = EulerSigmas.interpolated(schedule, timesteps, false);
     return new Run(shape, timesteps, sigmas,
         EulerSigmas.initNoiseSigma(sigmas, spacing == TimestepSpacing.LEADING));
   }
 
   private final class Run extends KarrasFormRun {
-    private final float[] x0;
-    private final float[] noiseBuffer;
-
     Run(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
-      super(shape, timesteps, sigmas, initNoiseSigma);
-      this.x0 = new float[shape.size()];
-      this.noiseBuffer = new float[shape.size()];
+      super(shape, timesteps, sigmas, initNoiseSigma, prediction, true);
     }
 
     @Override
@@ -61,12 +39,12 @@ final class EulerAncestralSampler implements Sampler {
       // k-diffusion's get_ancestral_step with eta 1
       float up = (float) Math.sqrt(to * to * (from * from - to * to) / (from * from));
       float down = (float) Math.sqrt(to * to - up * up);
-      EulerSigmas.toX0(prediction, modelOutput, x, from, x0);
+      predictX0(modelOutput, x, from);
       float dt = down - from;
-      noise.fill(noiseBuffer, shape);
+      float[] z = drawNoise(noise);
       for (int i = 0; i < x.length; i++) {
         float d = (x[i] - x0[i]) / from;
-        x[i] = (x[i] + d * dt) + noiseBuffer[i] * up;
+        x[i] = (x[i] + d * dt) + z[i] * up;
       }
     }
   }

@@ -1,29 +1,20 @@
 package org.diffusionbatch.core.sampler;
 
 import org.diffusionbatch.core.schedule.KarrasSigmas;
-import org.diffusionbatch.core.schedule.NoiseSchedule;
 import org.diffusionbatch.core.schedule.TimestepSpacing;
 
 /**
  * Euler's method on the probability-flow ODE in k-diffusion form (Karras et al. 2022; diffusers'
  * EulerDiscreteScheduler with s_churn 0): {@code d = (x - x0)/sigma; x += d*(sigma_next - sigma)}.
  */
-final class EulerSampler implements Sampler {
-  private final String name;
-  private final SchedulerConfig config;
-  private final NoiseSchedule schedule;
-  private final PredictionType prediction;
+final class EulerSampler extends ScheduledSampler {
   private final TimestepSpacing spacing;
   private final boolean karras;
   private final boolean sigmaMinLast;
   private final boolean continuousTimesteps;
 
   EulerSampler(String name, SchedulerConfig c) {
-    this.name = name;
-    this.config = c;
-    TrainingSchedule.rejectIfTrue(c, name, "use_exponential_sigmas", "use_beta_sigmas");
-    this.schedule = TrainingSchedule.forSigmas(c);
-    this.prediction = TrainingSchedule.prediction(c);
+    super(name, c, TrainingSchedule.forSigmas(supported(name, c)));
     this.spacing = TrainingSchedule.spacing(c);
     this.karras = c.getBoolean("use_karras_sigmas");
     String interpolation = c.getString("interpolation_type");
@@ -50,22 +41,20 @@ final class EulerSampler implements Sampler {
         timestepType.equals("continuous") && prediction == PredictionType.V_PREDICTION;
   }
 
-  @Override
-  public String name() {
-    return name;
+  /** Rejects the sigma spacings diffusers offers that this sampler does not implement. */
+  private static SchedulerConfig supported(String name, SchedulerConfig c) {
+    TrainingSchedule.rejectIfTrue(c, name, "use_exponential_sigmas", "use_beta_sigmas");
+    return c;
   }
 
   @Override
-  public SchedulerConfig config() {
-    return config;
+  protected double[] timesteps(int steps) {
+    return stridedTimesteps(spacing, steps, false);
   }
 
   @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int train = schedule.trainSteps();
-    TrainingSchedule.checkSteps(name, steps, train, "num_train_timesteps " + train);
-    double[] timesteps = spacing.strided(train, steps, TrainingSchedule.stepsOffset(config), false);
-    TrainingSchedule.checkTimesteps(name, timesteps, train);
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
+    int steps = timesteps.length;
     float[] sigmas = EulerSigmas.interpolated(schedule, timesteps, sigmaMinLast);
     if (karras) {
       double max = config.findDouble("sigma_max").orElse(schedule.sigmaAt(timesteps[0]));
@@ -86,17 +75,14 @@ final class EulerSampler implements Sampler {
   }
 
   private final class Run extends KarrasFormRun {
-    private final float[] x0;
-
     Run(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
-      super(shape, timesteps, sigmas, initNoiseSigma);
-      this.x0 = new float[shape.size()];
+      super(shape, timesteps, sigmas, initNoiseSigma, prediction, false);
     }
 
     @Override
     protected void advance(int k, float[] modelOutput, float[] x, NoiseSource noise) {
       float sigma = sigmas[k];
-      EulerSigmas.toX0(prediction, modelOutput, x, sigma, x0);
+      predictX0(modelOutput, x, sigma);
       float dt = sigmas[k + 1] - sigma;
       for (int i = 0; i < x.length; i++) {
         float d = (x[i] - x0[i]) / sigma;

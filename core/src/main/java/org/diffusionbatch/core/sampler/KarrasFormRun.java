@@ -3,17 +3,27 @@ package org.diffusionbatch.core.sampler;
 /**
  * A run whose latents live in k-diffusion form {@code x = x0 + sigma*eps} (the Euler samplers):
  * the initial noise is scaled up to the largest sigma and the model sees
- * {@code x / sqrt(sigma^2 + 1)}, the variance-preserving latent it was trained on.
+ * {@code x / sqrt(sigma^2 + 1)}, the variance-preserving latent it was trained on. Its buffers are
+ * allocated when the run is planned.
  */
 abstract class KarrasFormRun extends SamplerRun {
   /** N+1 sigmas: one per step, then the final one. */
   protected final float[] sigmas;
   private final double initNoiseSigma;
+  private final PredictionType prediction;
+  /** The x0 predicted at the current step. */
+  protected final float[] x0;
+  private final float[] noiseBuffer;
 
-  KarrasFormRun(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
+  KarrasFormRun(
+      LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma,
+      PredictionType prediction, boolean drawsNoise) {
     super(shape, timesteps);
     this.sigmas = sigmas;
     this.initNoiseSigma = initNoiseSigma;
+    this.prediction = prediction;
+    this.x0 = new float[shape.size()];
+    this.noiseBuffer = drawsNoise ? new float[shape.size()] : new float[0];
   }
 
   @Override
@@ -26,5 +36,16 @@ abstract class KarrasFormRun extends SamplerRun {
     checkSize("latents", x);
     checkSize("model input buffer", out);
     EulerSigmas.scaleInput(x, sigmas[step], out);
+  }
+
+  /** Writes {@link #x0} from the model output at {@code sigma}. */
+  protected final void predictX0(float[] modelOutput, float[] x, float sigma) {
+    EulerSigmas.toX0(prediction, modelOutput, x, sigma, x0);
+  }
+
+  /** Draws this step's fresh N(0, 1) noise into the run's buffer and returns the buffer. */
+  protected final float[] drawNoise(NoiseSource noise) {
+    noise.fill(noiseBuffer, shape);
+    return noiseBuffer;
   }
 }

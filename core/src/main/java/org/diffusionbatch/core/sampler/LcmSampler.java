@@ -1,6 +1,5 @@
 package org.diffusionbatch.core.sampler;
 
-import org.diffusionbatch.core.schedule.NoiseSchedule;
 import org.diffusionbatch.core.schedule.NumpyRanges;
 
 /**
@@ -8,44 +7,27 @@ import org.diffusionbatch.core.schedule.NumpyRanges;
  * latents to a consistency-model estimate {@code denoised} and, except at the end, re-noises it to
  * the next timestep with fresh noise. The pipeline decodes the last {@code denoised}.
  */
-final class LcmSampler implements Sampler {
+final class LcmSampler extends ScheduledSampler {
   /** sigma_data of the consistency-model boundary condition. */
   private static final float SIGMA_DATA = 0.5f;
 
-  private final String name;
-  private final SchedulerConfig config;
-  private final NoiseSchedule schedule;
-  private final PredictionType prediction;
   private final SampleClipping clipping;
   private final int originalSteps;
   private final float timestepScaling;
   private final float finalAlphaCumprod;
 
   LcmSampler(String name, SchedulerConfig c) {
-    this.name = name;
-    this.config = c;
-    this.schedule = TrainingSchedule.of(c);
-    this.prediction = TrainingSchedule.prediction(c);
+    super(name, c, TrainingSchedule.of(c));
     this.clipping = SampleClipping.fromConfig(c);
     this.originalSteps = c.getInt("original_inference_steps");
     this.timestepScaling = (float) c.getDouble("timestep_scaling");
-    this.finalAlphaCumprod = c.getBoolean("set_alpha_to_one") ? 1f : schedule.alphaCumprod(0);
+    this.finalAlphaCumprod = TrainingSchedule.finalAlphaCumprod(c, schedule);
     int train = schedule.trainSteps();
     if (originalSteps < 1 || originalSteps > train) {
       throw new IllegalArgumentException(
           "sampler " + name + ": original_inference_steps " + originalSteps
               + " must be in 1.." + train + " (num_train_timesteps)");
     }
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public SchedulerConfig config() {
-    return config;
   }
 
   /** The distillation schedule: {@code (arange(1, original+1) * (train // original) - 1)}, descending. */
@@ -59,15 +41,29 @@ final class LcmSampler implements Sampler {
   }
 
   @Override
-  public SamplerRun plan(int steps, LatentShape shape) {
-    int max = Math.min(originalSteps, schedule.trainSteps());
-    TrainingSchedule.checkSteps(name, steps, max, "original_inference_steps " + originalSteps);
+  protected int maxSteps() {
+    return Math.min(originalSteps, schedule.trainSteps());
+  }
+
+  @Override
+  protected String maxStepsReason() {
+    return "original_inference_steps " + originalSteps;
+  }
+
+  /** Evenly spaced picks from the distillation schedule (these always lie on the schedule). */
+  @Override
+  protected double[] timesteps(int steps) {
     int[] origin = originTimesteps();
     double[] idx = NumpyRanges.linspaceNoEndpoint(0, origin.length, steps);
     double[] timesteps = new double[steps];
     for (int i = 0; i < steps; i++) {
       timesteps[i] = origin[(int) Math.floor(idx[i])];
     }
+    return timesteps;
+  }
+
+  @Override
+  protected SamplerRun run(LatentShape shape, double[] timesteps) {
     return new Run(shape, timesteps);
   }
 
@@ -93,16 +89,10 @@ final class LcmSampler implements Sampler {
     return new Run(shape, timesteps.clone());
   }
 
-  private final class Run extends SamplerRun {
-    private final float[] denoised;
-    private final float[] noiseBuffer;
-    private final float[] rowScratch;
-
+  /** Its x0 buffer holds the step's consistency estimate {@code denoised}. */
+  private final class Run extends VariancePreservingRun {
     Run(LatentShape shape, double[] timesteps) {
-      super(shape, timesteps);
-      this.denoised = new float[shape.size()];
-      this.noiseBuffer = new float[shape.size()];
-      this.rowScratch = clipping.newScratch(shape);
+      super(shape, timesteps, prediction, clipping, true);
     }
 
     @Override
@@ -118,8 +108,8 @@ final class LcmSampler implements Sampler {
       float cSkip = sd2 / (scaled * scaled + sd2);
       float cOut = scaled / (float) Math.sqrt(scaled * scaled + sd2);
 
-      prediction.toX0(modelOutput, x, (float) Math.sqrt(a), (float) Math.sqrt(1f - a), denoised);
-      clipping.apply(denoised, shape, rowScratch);
+      predictX0(modelOutput, x, a);
+      float[] denoised = x0;
       for (int i = 0; i < x.length; i++) {
         denoised[i] = cOut * denoised[i] + cSkip * x[i];
       }
@@ -127,17 +117,17 @@ final class LcmSampler implements Sampler {
         System.arraycopy(denoised, 0, x, 0, x.length);
         return;
       }
-      noise.fill(noiseBuffer, shape);
+      float[] z = drawNoise(noise);
       float sa = (float) Math.sqrt(aPrev);
       float sb = (float) Math.sqrt(1f - aPrev);
       for (int i = 0; i < x.length; i++) {
-        x[i] = sa * denoised[i] + sb * noiseBuffer[i];
+        x[i] = sa * denoised[i] + sb * z[i];
       }
     }
 
     @Override
     public float[] result(float[] x) {
-      return denoised;
+      return x0;
     }
   }
 }

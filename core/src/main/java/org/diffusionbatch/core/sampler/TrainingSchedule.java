@@ -27,6 +27,11 @@ final class TrainingSchedule {
     return zeroSnr ? s.withTerminalAlphaFloor() : s;
   }
 
+  /** abar after the last step: 1 under set_alpha_to_one, else abar at timestep 0. */
+  static float finalAlphaCumprod(SchedulerConfig c, NoiseSchedule schedule) {
+    return c.getBoolean("set_alpha_to_one") ? 1f : schedule.alphaCumprod(0);
+  }
+
   static PredictionType prediction(SchedulerConfig c) {
     return PredictionType.parse(c.getString("prediction_type"));
   }
