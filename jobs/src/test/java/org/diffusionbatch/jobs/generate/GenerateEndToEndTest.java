@@ -24,15 +24,21 @@ class GenerateEndToEndTest {
   @TempDir Path dir;
 
   @Test
-  void textPromptsBecomeOneRowEachWithAPngOfTheModelsSizeAndTheFullSchema() throws Exception {
+  void textPromptsBecomeOneRowEachWithAPngOfTheModelsSizeAndTheFullSchemaInTwoCommits() throws Exception {
     Path prompts = dir.resolve("prompts.txt");
     List<String> lines = List.of("a red circle", "a blue square", "", "a green triangle", "a yellow circle", "a red square",
         "a blue triangle");
     Files.write(prompts, lines);
     Path out = dir.resolve("out");
     int code = Runs.generate("--prompts", prompts.toString(), "--output", out.toString(), "--model", Runs.TINY_SD,
-        "--master", "local[2]", "--steps", "2", "--batch-size", "2", "--partitions", "2", "--seed", "5", "--run-id", "first");
+        "--master", "local[2]", "--steps", "2", "--batch-size", "2", "--partitions", "2", "--seed", "5", "--run-id", "first",
+        "--rows-per-commit", "4");
     assertEquals(GenerateCommand.EXIT_OK, code);
+    try (var files = Files.list(out)) {
+      // Spark names a write's files part-NNNNN-<write uuid>-c000...: 6 rows at 4 per commit are two writes.
+      assertEquals(2, files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".parquet"))
+          .map(f -> f.substring(11, 47)).distinct().count());
+    }
 
     List<Group> rows = Outputs.rows(out);
     assertEquals(6, Outputs.promptIdsExactlyOnce(out).size());
