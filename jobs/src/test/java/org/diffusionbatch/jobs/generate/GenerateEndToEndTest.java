@@ -79,6 +79,21 @@ class GenerateEndToEndTest {
   }
 
   @Test
+  void anLcmModelRunsWithItsOwnSamplerAndStepsByDefault() throws Exception {
+    Path prompts = dir.resolve("prompts.csv");
+    Files.writeString(prompts, "prompt_id,prompt\nr,a red circle\ng,a green square\n");
+    Path out = dir.resolve("out");
+    String lcm = Path.of("models", "tiny-lcm").toAbsolutePath().toString();
+    assertEquals(GenerateCommand.EXIT_OK, Runs.generate("--prompts", prompts.toString(), "--output", out.toString(),
+        "--model", lcm, "--master", "local[1]"));
+    for (Group row : Outputs.rows(out)) {
+      assertEquals("lcm", row.getString("sampler", 0));
+      assertEquals(4, row.getInteger("steps", 0));
+    }
+    assertEquals(java.util.Set.of("r", "g"), Outputs.promptIdsExactlyOnce(out));
+  }
+
+  @Test
   void badRowsGoToTheErrorsDatasetTheRestIsMadeAndTheExitCodeIs3() throws Exception {
     Path prompts = dir.resolve("p.jsonl");
     Files.writeString(prompts, String.join("\n",
