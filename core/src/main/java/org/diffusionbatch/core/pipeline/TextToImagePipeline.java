@@ -3,6 +3,7 @@ package org.diffusionbatch.core.pipeline;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.diffusionbatch.core.image.PngEncoder;
 import org.diffusionbatch.core.image.VaeImageConversion;
@@ -33,6 +34,13 @@ public final class TextToImagePipeline implements AutoCloseable {
 
   private static final String DEFAULT_SAMPLER = "dpmpp-2m";
   private static final String LCM_SAMPLER = "lcm";
+  /** Model scheduler classes whose plain sampler name carries the model's whole schedule. */
+  private static final Map<String, String> MODEL_SCHEDULER_NAMES = Map.of(
+      "DDIMScheduler", "ddim",
+      "EulerDiscreteScheduler", "euler",
+      "EulerAncestralDiscreteScheduler", "euler-a",
+      "DDPMScheduler", "ddpm",
+      "LCMScheduler", LCM_SAMPLER);
   private static final PngEncoder PNG = new PngEncoder();
 
   private final DiffusionModel model;
@@ -64,9 +72,10 @@ public final class TextToImagePipeline implements AutoCloseable {
   }
 
   /**
-   * The settings diffusers' pipelines default to for this model: 20 steps of DPM-Solver++ 2M with
-   * guidance 7.5 for Stable Diffusion, 4 LCM steps with guidance 8.5 for LCM, at the UNet's
-   * native size.
+   * The settings diffusers' pipelines default to for this model, at the UNet's native size: for
+   * Stable Diffusion 20 steps with guidance 7.5 of the model's own scheduler where it is one of
+   * ours (DDIM, Euler, Euler ancestral, DDPM), else of DPM-Solver++ 2M (SD 1.x/2.x ship PNDM,
+   * which is not implemented); for LCM 4 LCM steps with guidance 8.5.
    */
   public GenerationSettings defaults() {
     int latentHeight = info.fixedLatentHeight() != null ? info.fixedLatentHeight() : info.sampleSize();
@@ -74,7 +83,8 @@ public final class TextToImagePipeline implements AutoCloseable {
     if (info.isLcm()) {
       return new GenerationSettings(LCM_SAMPLER, 4, 8.5, 0.0, latentWidth * 8, latentHeight * 8, null);
     }
-    return new GenerationSettings(DEFAULT_SAMPLER, 20, 7.5, 0.0, latentWidth * 8, latentHeight * 8, null);
+    String sampler = MODEL_SCHEDULER_NAMES.getOrDefault(schedulerConfig.className().orElse(""), DEFAULT_SAMPLER);
+    return new GenerationSettings(sampler, 20, 7.5, 0.0, latentWidth * 8, latentHeight * 8, null);
   }
 
   /** Fills the settings' unset fields (null sampler, non-positive sizes or steps) from {@link #defaults()}. */

@@ -22,14 +22,12 @@ final class EulerAncestralSampler extends ScheduledSampler {
 
   @Override
   protected SamplerRun run(LatentShape shape, double[] timesteps) {
-    float[] sigmas = EulerSigmas.interpolated(schedule, timesteps, false);
-    return new Run(shape, timesteps, sigmas,
-        EulerSigmas.initNoiseSigma(sigmas, spacing == TimestepSpacing.LEADING));
+    return new Run(shape, timesteps, EulerSigmas.interpolated(schedule, timesteps, false));
   }
 
   private final class Run extends KarrasFormRun {
-    Run(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
-      super(shape, timesteps, sigmas, initNoiseSigma, prediction, true);
+    Run(LatentShape shape, double[] timesteps, float[] sigmas) {
+      super(shape, timesteps, sigmas, spacing, prediction, true);
     }
 
     @Override

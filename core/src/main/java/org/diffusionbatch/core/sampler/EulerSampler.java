@@ -70,13 +70,12 @@ final class EulerSampler extends ScheduledSampler {
         timesteps[i] = (float) (0.25 * Math.log(sigmas[i]));
       }
     }
-    double initSigma = EulerSigmas.initNoiseSigma(sigmas, spacing == TimestepSpacing.LEADING);
-    return new Run(shape, timesteps, sigmas, initSigma);
+    return new Run(shape, timesteps, sigmas);
   }
 
   private final class Run extends KarrasFormRun {
-    Run(LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma) {
-      super(shape, timesteps, sigmas, initNoiseSigma, prediction, false);
+    Run(LatentShape shape, double[] timesteps, float[] sigmas) {
+      super(shape, timesteps, sigmas, spacing, prediction, false);
     }
 
     @Override

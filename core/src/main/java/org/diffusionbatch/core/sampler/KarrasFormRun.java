@@ -1,5 +1,7 @@
 package org.diffusionbatch.core.sampler;
 
+import org.diffusionbatch.core.schedule.TimestepSpacing;
+
 /**
  * A run whose latents live in k-diffusion form {@code x = x0 + sigma*eps} (the Euler samplers):
  * the initial noise is scaled up to the largest sigma and the model sees
@@ -15,12 +17,13 @@ abstract class KarrasFormRun extends SamplerRun {
   protected final float[] x0;
   private final float[] noiseBuffer;
 
+  /** {@code spacing} is the one the timesteps were laid out by; it sets the initial noise scale. */
   KarrasFormRun(
-      LatentShape shape, double[] timesteps, float[] sigmas, double initNoiseSigma,
+      LatentShape shape, double[] timesteps, float[] sigmas, TimestepSpacing spacing,
       PredictionType prediction, boolean drawsNoise) {
     super(shape, timesteps);
     this.sigmas = sigmas;
-    this.initNoiseSigma = initNoiseSigma;
+    this.initNoiseSigma = EulerSigmas.initNoiseSigma(sigmas, spacing == TimestepSpacing.LEADING);
     this.prediction = prediction;
     this.x0 = new float[shape.size()];
     this.noiseBuffer = drawsNoise ? new float[shape.size()] : new float[0];
