@@ -50,13 +50,13 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "URI", description = "Model: local dir or s3://bucket/prefix/ (default: the bundled models/tiny-sd).")
   String model;
 
-  @Option(names = "--sampler", paramLabel = "NAME", description = "Sampler (default: the model's own scheduler).")
+  @Option(names = "--sampler", paramLabel = "NAME", description = "Sampler: dpmpp-2m, dpmpp-2m-karras, dpmpp-3m, dpm-2s, lcm, ddim, euler, euler-a, ddpm (default: the model's own scheduler where implemented, else dpmpp-2m; lcm for LCM models).")
   String sampler;
 
   @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM models).")
   Integer steps;
 
-  @Option(names = "--guidance", paramLabel = "W", description = "Classifier-free guidance scale (default 7.5; 8.0 for LCM).")
+  @Option(names = "--guidance", paramLabel = "W", description = "Classifier-free guidance scale (default 7.5; 8.5 for LCM, as diffusers).")
   Double guidance;
 
   @Option(names = "--guidance-rescale", paramLabel = "R", defaultValue = "0", description = "guidance_rescale (default 0).")
