@@ -17,7 +17,8 @@ set -euo pipefail
 # Java API of a patch release is the same, so the GPU jar of the same minor version replaces it.
 ORT_GPU_VERSION="${ORT_GPU_VERSION:-1.21.0}"
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+# The header comment, without its '# ', is the usage text.
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 cpu_only=false
 prune_dir=""

@@ -36,7 +36,8 @@ set -euo pipefail
 default_job_args=(--device gpu --model-cache /tmp/diffusion-batch/model-cache)
 
 die() { echo "submit-generate.sh: $*" >&2; exit 2; }
-usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; }
+# The header comment, without its '# ', is the usage text.
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 has_option() {
   local name="$1" arg
