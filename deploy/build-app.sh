@@ -3,8 +3,12 @@
 #   OUT/diffusion-batch-jobs.jar  the application jar (spark-submit's primary resource)
 #   OUT/lib/*.jar                 everything the app needs that a stock spark-4.0.1-bin-hadoop3 lacks
 #                                 (core, DJL, ONNX Runtime (GPU build unless --cpu-only), picocli, ...)
-#   OUT/spark-jars/*.jar          S3A and the cloud committers, which the stock distribution lacks:
-#                                 hadoop-aws, the AWS SDK bundle, spark-hadoop-cloud
+#   OUT/hadoop-cloud/*.jar        S3A and the cloud committers, which the stock distribution lacks:
+#                                 hadoop-aws, the AWS SDK bundle, spark-hadoop-cloud. Put them AFTER
+#                                 Spark's own jars on the classpath (SPARK_DIST_CLASSPATH, or
+#                                 --jars): the SDK bundle 2.24.6 carries unshaded copies of SLF4J 1.7,
+#                                 Netty 4.1.100 and Apache HttpClient, and where those come first they
+#                                 replace Spark's (SLF4J 1.7 finds no binding and silences all logs).
 # Spark itself is not copied: the cluster (or the image) provides it.
 #
 # Usage: deploy/build-app.sh [--cpu-only] [--prune-against SPARK_JARS_DIR] OUT
@@ -43,9 +47,9 @@ out="$1"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 lib="$out/lib"
-spark_jars="$out/spark-jars"
-rm -rf "$lib" "$spark_jars"
-mkdir -p "$lib" "$spark_jars"
+cloud_jars="$out/hadoop-cloud"
+rm -rf "$lib" "$cloud_jars"
+mkdir -p "$lib" "$cloud_jars"
 
 mvn_() { mvn -B -q -f "$repo/pom.xml" "$@"; }
 
@@ -62,7 +66,7 @@ mvn_ -pl core dependency:copy-dependencies -DincludeScope=runtime -DoutputDirect
 for gav in "org.apache.hadoop:hadoop-aws:$(prop hadoop.version)" \
            "software.amazon.awssdk:bundle:$(prop awssdk.version)" \
            "org.apache.spark:spark-hadoop-cloud_$(prop scala.binary.version):$(prop spark.version)"; do
-  mvn_ -N dependency:copy -Dartifact="$gav" -DoutputDirectory="$spark_jars"
+  mvn_ -N dependency:copy -Dartifact="$gav" -DoutputDirectory="$cloud_jars"
 done
 
 jobs_jar="$(find "$repo/jobs/target" -maxdepth 1 -name 'diffusion-batch-jobs-*.jar' \
@@ -101,8 +105,8 @@ drop_jars_also_in() {
   done
 }
 
-# One copy of each: the cloud jars go on Spark's own classpath, not in lib/.
-drop_jars_also_in "$spark_jars"
+# One copy of each: the cloud jars go on the classpath after Spark's jars (see above), not in lib/.
+drop_jars_also_in "$cloud_jars"
 if [ -n "$prune_dir" ]; then drop_jars_also_in "$prune_dir"; fi
 
-echo "build-app.sh: $(find "$lib" -name '*.jar' | wc -l) jars in $lib, $(find "$spark_jars" -name '*.jar' | wc -l) in $spark_jars" >&2
+echo "build-app.sh: $(find "$lib" -name '*.jar' | wc -l) jars in $lib, $(find "$cloud_jars" -name '*.jar' | wc -l) in $cloud_jars" >&2

@@ -2,7 +2,7 @@
 # EMR bootstrap action (runs on every node before YARN starts). EMR 7.x ships Spark 3.5 for
 # Scala 2.12, which cannot run this Spark 4.0.1 / Scala 2.13 job, so each node gets the image's
 # own Spark and application under /opt (the same paths as in the image):
-#   /opt/spark            Spark 4.0.1 with S3A and the cloud committers
+#   /opt/spark            Spark 4.0.1, with S3A and the cloud committers in /opt/spark/hadoop-cloud
 #   /opt/diffusion-batch  the job's jar and lib/
 # plus, on GPU nodes, the CUDA 12 and cuDNN 9 libraries ONNX Runtime's GPU build loads
 # (/opt/diffusion-batch/cuda/lib), and the cgroup mount YARN's GPU isolation uses on EMR 7.
@@ -26,8 +26,12 @@ rm -rf "$work"
 test -x /opt/spark/bin/spark-submit || { echo "$tarball has no spark/bin/spark-submit" >&2; exit 1; }
 test -f /opt/diffusion-batch/diffusion-batch-jobs.jar || { echo "$tarball has no diffusion-batch/diffusion-batch-jobs.jar" >&2; exit 1; }
 
-# Spark finds EMR's YARN through its Hadoop configuration (written after bootstrap).
-echo 'export HADOOP_CONF_DIR=/etc/hadoop/conf YARN_CONF_DIR=/etc/hadoop/conf' | sudo tee /opt/spark/conf/spark-env.sh >/dev/null
+# Spark finds EMR's YARN through its Hadoop configuration (written after bootstrap); the cloud
+# jars go after Spark's own on a client-mode driver's classpath, as in the image.
+sudo tee /opt/spark/conf/spark-env.sh >/dev/null <<'ENV'
+export HADOOP_CONF_DIR=/etc/hadoop/conf YARN_CONF_DIR=/etc/hadoop/conf
+export SPARK_DIST_CLASSPATH='/opt/spark/hadoop-cloud/*'
+ENV
 
 # Node-local model cache on the instance's data volume, writable by the YARN containers' user.
 sudo mkdir -p /mnt/diffusion-batch/model-cache

@@ -12,7 +12,7 @@
 #   SPARK_HOME            a Spark 4.0.1 (Scala 2.13) installation; its bin/spark-submit is used
 #   SPARK_MASTER          yarn, or spark://HOST:7077 for a standalone cluster
 #   DIFFUSION_BATCH_APP   the folder deploy/build-app.sh made (diffusion-batch-jobs.jar, lib/,
-#                         spark-jars/), or /opt/diffusion-batch in the image
+#                         hadoop-cloud/), or /opt/diffusion-batch in the image
 # Environment (optional, defaults in brackets):
 #   DEPLOY_MODE [client]  client: this shell gets the job's exit code (0, 3 = some rows failed,
 #                         2 = bad arguments, 1 = failure); cluster: the driver runs on the cluster
@@ -84,7 +84,7 @@ job_args+=("$@")
 
 join_jars() { local IFS=,; echo "$*"; }
 shopt -s nullglob
-jars=("$DIFFUSION_BATCH_APP"/lib/*.jar "$DIFFUSION_BATCH_APP"/spark-jars/*.jar)
+jars=("$DIFFUSION_BATCH_APP"/lib/*.jar "$DIFFUSION_BATCH_APP"/hadoop-cloud/*.jar)
 shopt -u nullglob
 
 spark_conf=(

@@ -19,14 +19,15 @@ from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 CLUSTER_ID = "{{ var.value.diffusion_batch_emr_cluster_id }}"
 
 # spark-submit's own arguments: Spark 4.0.1 from /opt/spark (EMR's Spark 3.5 cannot run the job),
-# GPU executors shared by 4 tasks each, and the S3A magic committer.
+# GPU executors shared by 4 tasks each, and the S3A magic committer. spark.yarn.jars lists the
+# cloud jars after Spark's own: the AWS SDK bundle's unshaded SLF4J/Netty must not shadow Spark's.
 SPARK_SUBMIT_ARGS = [
     "/opt/spark/bin/spark-submit",
     "--master", "yarn",
     "--deploy-mode", "cluster",
     "--name", "diffusion-batch-generate-{{ ds }}",
     "--class", "org.diffusionbatch.jobs.generate.GenerateJob",
-    "--conf", "spark.yarn.jars=local:/opt/spark/jars/*",
+    "--conf", "spark.yarn.jars=local:/opt/spark/jars/*,local:/opt/spark/hadoop-cloud/*",
     "--conf", "spark.driver.extraClassPath=/opt/diffusion-batch/lib/*",
     "--conf", "spark.executor.extraClassPath=/opt/diffusion-batch/lib/*",
     "--conf", "spark.executor.extraLibraryPath=/opt/diffusion-batch/cuda/lib:/usr/lib/hadoop/lib/native",
