@@ -1,14 +1,231 @@
 package org.diffusionbatch.jobs.generate;
 
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The generate job: prompts to images and Parquet. (Being built: see issue 4.) */
-@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate images for a table of prompts on Spark.")
+/**
+ * {@code generate}: the options of the Spark job, shared by {@code ./diffusion-batch generate}
+ * (local Spark) and {@code spark-submit --class GenerateJob} (the cluster sets the master).
+ * Exit codes: 0 every row made, 3 some rows went to the errors dataset, 2 bad arguments or
+ * configuration (nothing done), 1 failure.
+ */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Generate one image per row of a prompt table on Spark, into a Parquet dataset.")
 public final class GenerateCommand implements Callable<Integer> {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_BAD_ARGUMENTS = 2;
+  public static final int EXIT_SOME_ROWS_FAILED = 3;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--prompts", required = true, paramLabel = "URI",
+      description = "Prompt table: text (one prompt a line), JSON Lines, CSV with header, or Parquet; local, file:, s3:// or s3a://.")
+  String prompts;
+
+  @Option(names = "--prompts-format", paramLabel = "FORMAT", description = "text|jsonl|csv|parquet (default: from the extension).")
+  String promptsFormat;
+
+  @Option(names = "--output", required = true, paramLabel = "URI", description = "The Parquet dataset (a directory) to write.")
+  String output;
+
+  @Option(names = "--errors-output", paramLabel = "URI", description = "Errors dataset (default: <output>_errors).")
+  String errorsOutput;
+
+  @Option(names = "--model", paramLabel = "URI", description = "Model: local dir or s3://bucket/prefix/ (default: the bundled models/tiny-sd).")
+  String model;
+
+  @Option(names = "--sampler", paramLabel = "NAME", description = "Sampler (default: the model's own scheduler).")
+  String sampler;
+
+  @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM models).")
+  Integer steps;
+
+  @Option(names = "--guidance", paramLabel = "W", description = "Classifier-free guidance scale (default 7.5; 8.0 for LCM).")
+  Double guidance;
+
+  @Option(names = "--guidance-rescale", paramLabel = "R", defaultValue = "0", description = "guidance_rescale (default 0).")
+  double guidanceRescale;
+
+  @Option(names = "--width", paramLabel = "W", description = "Image width (default: the model's sample_size x 8).")
+  Integer width;
+
+  @Option(names = "--height", paramLabel = "H", description = "Image height (default: the model's sample_size x 8).")
+  Integer height;
+
+  @Option(names = "--negative-prompt", paramLabel = "TEXT", defaultValue = "", description = "Negative prompt for rows without one.")
+  String negativePrompt;
+
+  @Option(names = "--seed", paramLabel = "BASE", defaultValue = "0", description = "Base seed; a row without a seed gets one derived from this and its prompt_id.")
+  long seed;
+
+  @Option(names = "--sampler-option", paramLabel = "KEY=VALUE", description = "diffusers scheduler_config key (repeatable), e.g. use_karras_sigmas=true.")
+  Map<String, String> samplerOptions = new LinkedHashMap<>();
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8", description = "Rows per UNet call, before CFG doubling (default 8).")
+  int batchSize;
+
+  @Option(names = "--partitions", paramLabel = "N", description = "Repartition the prompts into N partitions (default: as read).")
+  Integer partitions;
+
+  @Option(names = "--max-records-per-file", paramLabel = "N", defaultValue = "5000", description = "Rows per Parquet file at most (default 5000).")
+  int maxRecordsPerFile;
+
+  @Option(names = "--rows-per-commit", paramLabel = "N", defaultValue = "100000",
+      description = "Input rows per Spark write; each write commits on its own, so a run that dies keeps its finished writes (default 100000).")
+  long rowsPerCommit;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC timestamp + random suffix).")
+  String runId;
+
+  @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+  ExistingOutput existing = new ExistingOutput();
+
+  static final class ExistingOutput {
+    @Option(names = "--resume", description = "Skip prompt_ids already in the output; make only the rest.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace the output (and the errors dataset).")
+    boolean overwrite;
+  }
+
+  @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto", description = "auto: the GPU Spark assigned to the task, else CPU.")
+  String device;
+
+  @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads (0: runtime default).")
+  int intraOpThreads;
+
+  @Option(names = "--inter-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime inter-op threads (0: runtime default).")
+  int interOpThreads;
+
+  @Option(names = "--ort-opt-level", paramLabel = "LEVEL", description = "ONNX Runtime graph optimization level.")
+  String ortOptLevel;
+
+  @Option(names = "--model-cache", paramLabel = "DIR", description = "Where executors cache s3:// models.")
+  String modelCache;
+
+  @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint (S3-compatible stores).")
+  String s3Endpoint;
+
+  @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region.")
+  String s3Region;
+
+  @Option(names = "--s3-path-style", description = "Path-style S3 access.")
+  boolean s3PathStyle;
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master for ./diffusion-batch generate (default local[*]); not allowed under spark-submit.")
+  String master;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark conf (repeatable); overrides the job's defaults.")
+  Map<String, String> conf = new LinkedHashMap<>();
+
+  /** True when started by {@link GenerateJob#main} under spark-submit. */
+  private final boolean underSparkSubmit;
+
+  public GenerateCommand() {
+    this(false);
+  }
+
+  GenerateCommand(boolean underSparkSubmit) {
+    this.underSparkSubmit = underSparkSubmit;
+  }
+
   @Override
   public Integer call() {
-    System.err.println("generate is not built yet");
-    return 2;
+    GenerateOptions options;
+    try {
+      options = toOptions(spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs());
+    } catch (IllegalArgumentException e) {
+      System.err.println("generate: " + e.getMessage());
+      return EXIT_BAD_ARGUMENTS;
+    }
+    return GenerateJob.run(options);
+  }
+
+  /** Checks the options' form and resolves defaults that need no model or storage. */
+  GenerateOptions toOptions(List<String> originalArgs) {
+    if (underSparkSubmit && master != null) {
+      throw new IllegalArgumentException("--master is not allowed under spark-submit, which sets the master; use spark-submit --master");
+    }
+    positive("--batch-size", batchSize);
+    positive("--max-records-per-file", maxRecordsPerFile);
+    if (rowsPerCommit <= 0) {
+      throw new IllegalArgumentException("--rows-per-commit must be at least 1, got " + rowsPerCommit);
+    }
+    if (partitions != null) {
+      positive("--partitions", partitions);
+    }
+    if (steps != null) {
+      positive("--steps", steps);
+    }
+    if (width != null) {
+      positive("--width", width);
+    }
+    if (height != null) {
+      positive("--height", height);
+    }
+    if (intraOpThreads < 0 || interOpThreads < 0) {
+      throw new IllegalArgumentException("--intra-op-threads and --inter-op-threads must be 0 (runtime default) or more");
+    }
+    String sparkOutput = StorageUris.forSpark("--output", output);
+    String sparkErrors = errorsOutput == null
+        ? sparkOutput.replaceAll("/+$", "") + "_errors"
+        : StorageUris.forSpark("--errors-output", errorsOutput);
+    if (sparkErrors.replaceAll("/+$", "").equals(sparkOutput.replaceAll("/+$", ""))) {
+      throw new IllegalArgumentException("--errors-output must differ from --output (" + output + ")");
+    }
+    String sparkPrompts = StorageUris.forSpark("--prompts", prompts);
+    PromptFormat format = PromptFormat.parse(promptsFormat);
+    if (format == null) {
+      format = PromptFormat.guess(prompts);
+    }
+    String modelUri = model == null ? defaultModel() : model;
+    if (StorageUris.scheme(modelUri) != null && !StorageUris.isS3(modelUri) && !modelUri.startsWith("file:")) {
+      throw new IllegalArgumentException("--model " + modelUri + ": use a local directory or s3://bucket/prefix/");
+    }
+    if (runId != null && !runId.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("--run-id " + runId + " may hold only letters, digits, '.', '_' and '-' (it names a file)");
+    }
+    return new GenerateOptions(
+        sparkPrompts, format, sparkOutput, sparkErrors, modelUri,
+        sampler, steps, guidance, guidanceRescale, width, height, negativePrompt, seed,
+        SamplerOptionValues.parse(samplerOptions), batchSize, partitions, maxRecordsPerFile, rowsPerCommit,
+        runId == null ? newRunId() : runId, existing.resume, existing.overwrite,
+        Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, modelCache,
+        new GenerateOptions.S3Options(s3Endpoint, s3Region, s3PathStyle),
+        underSparkSubmit ? null : (master == null ? "local[*]" : master),
+        Map.copyOf(conf), new ArrayList<>(originalArgs));
+  }
+
+  private static void positive(String option, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(option + " must be at least 1, got " + value);
+    }
+  }
+
+  /** models/tiny-sd under the install dir the launcher names ({@code -Ddiffusionbatch.home}), else the working dir. */
+  static String defaultModel() {
+    String home = System.getProperty("diffusionbatch.home", ".");
+    return Path.of(home, "models", "tiny-sd").toAbsolutePath().normalize().toString();
+  }
+
+  static String newRunId() {
+    String time = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
+    return time + "-" + UUID.randomUUID().toString().substring(0, 6);
   }
 }

@@ -1,0 +1,82 @@
+package org.diffusionbatch.core.model;
+
+/**
+ * IEEE 754 binary16 ("half", ONNX float16) conversions for Java 17, which lacks
+ * {@code Float.floatToFloat16} (Java 20). Float to half rounds to nearest, ties to even, like the
+ * hardware and numpy do; overflow gives infinity, tiny values give subnormals or signed zero, NaN
+ * stays NaN (quiet, payload's top bits kept).
+ */
+public final class Float16 {
+  private Float16() {}
+
+  /** The nearest half to {@code value}, as its 16 bits. */
+  public static short fromFloat(float value) {
+    int bits = Float.floatToRawIntBits(value);
+    int sign = (bits >>> 16) & 0x8000;
+    int exponent = (bits >>> 23) & 0xff;
+    int mantissa = bits & 0x7f_ffff;
+    if (exponent == 0xff) {
+      // Infinity keeps a zero mantissa; NaN gets the quiet bit so dropping low payload bits cannot make it infinity.
+      return (short) (sign | 0x7c00 | (mantissa == 0 ? 0 : 0x200 | (mantissa >>> 13)));
+    }
+    int halfExponent = exponent - 127 + 15;
+    if (halfExponent >= 0x1f) {
+      return (short) (sign | 0x7c00);
+    }
+    if (halfExponent <= 0) {
+      // Half subnormal: value = m * 2^-24. Below half the smallest subnormal everything rounds to zero.
+      if (halfExponent < -10) {
+        return (short) sign;
+      }
+      int significand = mantissa | 0x80_0000; // float normals carry an implicit leading 1
+      return (short) (sign | roundShift(significand, 14 - halfExponent));
+    }
+    // Normal: a carry out of the mantissa correctly bumps the exponent (and 0x7bff rounds up to infinity).
+    return (short) (sign | ((halfExponent << 10) + roundShift(mantissa, 13)));
+  }
+
+  /** {@code value >> shift}, rounded to nearest with ties to even. */
+  private static int roundShift(int value, int shift) {
+    int truncated = value >>> shift;
+    int remainder = value & ((1 << shift) - 1);
+    int half = 1 << (shift - 1);
+    if (remainder > half || (remainder == half && (truncated & 1) != 0)) {
+      truncated++;
+    }
+    return truncated;
+  }
+
+  /** The exact float value of a half (every half is exactly representable as a float). */
+  public static float toFloat(short half) {
+    int bits = half & 0xffff;
+    int sign = (bits & 0x8000) << 16;
+    int exponent = (bits >>> 10) & 0x1f;
+    int mantissa = bits & 0x3ff;
+    if (exponent == 0x1f) {
+      return Float.intBitsToFloat(sign | 0x7f80_0000 | (mantissa << 13));
+    }
+    if (exponent == 0) {
+      float magnitude = mantissa * 0x1p-24f; // subnormal or zero; exact in float
+      return sign == 0 ? magnitude : -magnitude;
+    }
+    return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+  }
+
+  /** Converts an array of floats to halves. */
+  public static short[] fromFloats(float[] values) {
+    short[] out = new short[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = fromFloat(values[i]);
+    }
+    return out;
+  }
+
+  /** Converts an array of halves to floats. */
+  public static float[] toFloats(short[] halves) {
+    float[] out = new float[halves.length];
+    for (int i = 0; i < halves.length; i++) {
+      out[i] = toFloat(halves[i]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,57 @@
+package org.diffusionbatch.core.model;
+
+import ai.djl.ndarray.types.DataType;
+
+/** Builds {@link ModelInfo} from the layout's configs and the graphs' declared shapes; the graphs win. */
+final class ModelInfoReader {
+  private ModelInfoReader() {}
+
+  static ModelInfo read(String uri, String digest, ModelLayout layout, OnnxGraph text, OnnxGraph unet, OnnxGraph vae) {
+    TensorSpec sample = unet.requireInput(OnnxUNet.SAMPLE);
+    TensorSpec hidden = unet.requireInput(OnnxUNet.HIDDEN);
+    TensorSpec textOut = text.requireOutput(OnnxTextEncoder.OUTPUT);
+    TensorSpec cond = unet.inputs().get(OnnxUNet.TIMESTEP_COND);
+
+    int channels = first(sample.fixedDim(1), layout.unetInChannels(), 4);
+    Integer fixedH = sample.fixedDim(2);
+    Integer fixedW = sample.fixedDim(3);
+    int sampleSize = first(layout.unetSampleSize(), fixedH, 64);
+
+    Integer textD = textOut.fixedDim(2);
+    Integer unetD = hidden.fixedDim(2);
+    if (textD != null && unetD != null && !textD.equals(unetD)) {
+      throw new ModelException("model at " + layout.directory() + ": text_encoder gives embeddings of width " + textD
+          + " but the unet expects encoder_hidden_states of width " + unetD + "; the parts come from different models");
+    }
+    Integer hiddenSize = textD != null ? textD : unetD != null ? unetD
+        : layout.textHiddenSize() != null ? layout.textHiddenSize() : layout.crossAttentionDim();
+    if (hiddenSize == null) {
+      throw new ModelException("model at " + layout.directory() + ": cannot tell the text embedding width: the graphs"
+          + " leave it dynamic and text_encoder/config.json has no hidden_size; add the config.json files of the export");
+    }
+
+    int timeCondDim = 0;
+    if (cond != null) {
+      Integer dim = first(cond.fixedDim(1), layout.timeCondProjDim(), null);
+      if (dim == null) {
+        throw new ModelException("model at " + layout.directory() + ": the unet takes timestep_cond but neither the"
+            + " graph nor unet/config.json (time_cond_proj_dim) gives its width");
+      }
+      timeCondDim = dim;
+    }
+    String floatType = sample.type() == DataType.FLOAT16 ? "float16" : "float32";
+    return new ModelInfo(layout.directory(), uri, digest, layout.pipelineClass(), layout.schedulerConfig(),
+        layout.tokenizerDir(), channels, sampleSize, fixedH, fixedW, layout.vaeScalingFactor(), hiddenSize,
+        timeCondDim, floatType);
+  }
+
+  @SafeVarargs
+  private static <T> T first(T... candidates) {
+    for (T c : candidates) {
+      if (c != null) {
+        return c;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,174 @@
+package org.diffusionbatch.core.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * One ONNX graph of a model (text_encoder, unet or vae_decoder) loaded by DJL's ONNX Runtime
+ * engine, with its inputs and outputs as the session declares them.
+ *
+ * <p>Thread-safe: each call gets its own Predictor and NDManager (ONNX Runtime sessions may run
+ * concurrently). On a GPU, calls to one graph are serialized so concurrent tasks do not each
+ * allocate a full set of activations in GPU memory.
+ */
+final class OnnxGraph implements AutoCloseable {
+  private final String part;
+  private final Path file;
+  private final Model model;
+  private final Map<String, TensorSpec> inputs;
+  private final Map<String, TensorSpec> outputs;
+  private final ReentrantLock gpuLock;
+
+  private OnnxGraph(String part, Path file, Model model, Map<String, TensorSpec> inputs,
+      Map<String, TensorSpec> outputs, boolean serialize) {
+    this.part = part;
+    this.file = file;
+    this.model = model;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.gpuLock = serialize ? new ReentrantLock() : null;
+  }
+
+  /** Loads {@code <modelDir>/<part>/model.onnx}; external weights (model.onnx_data) are found beside it. */
+  static OnnxGraph load(Path modelDir, String part, ModelOptions options) {
+    Path file = modelDir.resolve(part).resolve("model.onnx");
+    Device device = options.gpu() == null ? Device.cpu() : Device.gpu(options.gpu());
+    Model model = Model.newInstance(part, device, "OnnxRuntime");
+    try {
+      model.load(file, null, sessionOptions(options));
+      OrtSession session = sessionOf(model.getBlock());
+      return new OnnxGraph(part, file, model, specs(session.getInputInfo()), specs(session.getOutputInfo()),
+          options.gpu() != null);
+    } catch (MalformedModelException | IOException | OrtException | RuntimeException e) {
+      model.close();
+      throw LoadFailure.explain(file, part, modelDir, options, e);
+    }
+  }
+
+  /** DJL's option names; it reads intra-op threads only when inter-op is set too, so both go together. */
+  private static Map<String, String> sessionOptions(ModelOptions o) {
+    Map<String, String> map = new LinkedHashMap<>();
+    if (o.intraOpThreads() > 0 || o.interOpThreads() > 0) {
+      map.put("intraOpNumThreads", Integer.toString(o.intraOpThreads()));
+      map.put("interOpNumThreads", Integer.toString(o.interOpThreads()));
+    }
+    map.put("optLevel", o.effectiveOptLevel());
+    return map;
+  }
+
+  /**
+   * DJL keeps the ONNX Runtime session private and describes inputs by name only; the element
+   * types and shapes we must match (float16 vs float32, int32 vs int64, rank-0 timestep) are on the
+   * session, so read it from DJL's block.
+   */
+  private static OrtSession sessionOf(Block block) {
+    try {
+      Field field = block.getClass().getDeclaredField("session");
+      field.setAccessible(true);
+      return (OrtSession) field.get(block);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException("cannot read the ONNX Runtime session from DJL's " + block.getClass().getName()
+          + "; this DJL version is not the one diffusion-batch was built against (0.36.0)", e);
+    }
+  }
+
+  private static Map<String, TensorSpec> specs(Map<String, NodeInfo> nodes) {
+    Map<String, TensorSpec> specs = new LinkedHashMap<>();
+    nodes.forEach((name, node) -> specs.put(name, TensorSpec.of(name, node)));
+    return Collections.unmodifiableMap(specs);
+  }
+
+  String part() {
+    return part;
+  }
+
+  Path file() {
+    return file;
+  }
+
+  Map<String, TensorSpec> inputs() {
+    return inputs;
+  }
+
+  Map<String, TensorSpec> outputs() {
+    return outputs;
+  }
+
+  /** The named input; a {@link ModelException} listing the graph's inputs when it has none by that name. */
+  TensorSpec requireInput(String name) {
+    TensorSpec spec = inputs.get(name);
+    if (spec == null) {
+      throw new ModelException(part + "/model.onnx in " + file.getParent().getParent() + " has no input '" + name
+          + "'; its inputs are " + inputs.values() + "; " + ModelLayout.EXPORT_HINT);
+    }
+    return spec;
+  }
+
+  TensorSpec requireOutput(String name) {
+    TensorSpec spec = outputs.get(name);
+    if (spec == null) {
+      throw new ModelException(part + "/model.onnx in " + file.getParent().getParent() + " has no output '" + name
+          + "'; its outputs are " + outputs.values() + "; " + ModelLayout.EXPORT_HINT);
+    }
+    return spec;
+  }
+
+  /** Throws unless the graph's input accepts a tensor of this shape. */
+  void checkShape(TensorSpec spec, long... shape) {
+    if (!spec.accepts(shape)) {
+      throw new IllegalArgumentException(part + "/model.onnx input " + spec + " cannot take a tensor of shape "
+          + java.util.Arrays.toString(shape));
+    }
+  }
+
+  /**
+   * Runs the graph once: {@code feed} builds the named inputs with the call's NDManager, {@code read}
+   * turns the outputs into Java values before the call's arrays are freed.
+   */
+  <T> T run(Function<NDManager, NDList> feed, Function<NDList, T> read) {
+    if (gpuLock != null) {
+      gpuLock.lock();
+    }
+    try (NDManager manager = model.getNDManager().newSubManager();
+        Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator())) {
+      return read.apply(predictor.predict(feed.apply(manager)));
+    } catch (TranslateException e) {
+      throw new ModelException("running " + part + "/model.onnx failed: " + rootMessage(e), e);
+    } finally {
+      if (gpuLock != null) {
+        gpuLock.unlock();
+      }
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

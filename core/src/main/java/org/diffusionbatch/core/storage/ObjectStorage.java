@@ -1,0 +1,220 @@
+package org.diffusionbatch.core.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * S3 reads and writes over AWS SDK v2 (synchronous client, Apache HTTP). Every failure becomes a
+ * {@link StorageException} naming the bucket and key, the HTTP status, and where credentials came from.
+ * Thread-safe: one instance can serve many threads.
+ */
+public final class ObjectStorage implements AutoCloseable {
+  private final S3Settings settings;
+  private final S3Client client;
+
+  private ObjectStorage(S3Settings settings, S3Client client) {
+    this.settings = settings;
+    this.client = client;
+  }
+
+  public static ObjectStorage create(S3Settings settings) {
+    S3Settings s = settings == null ? S3Settings.defaults() : settings;
+    S3ClientBuilder builder = S3Client.builder()
+        // The bundle carries several HTTP clients; naming one avoids the SDK's "multiple implementations" error.
+        .httpClientBuilder(ApacheHttpClient.builder())
+        .credentialsProvider(s.credentials() != null ? s.credentials() : DefaultCredentialsProvider.create())
+        .region(resolveRegion(s))
+        .forcePathStyle(s.pathStyle());
+    if (s.endpoint() != null) {
+      builder.endpointOverride(URI.create(s.endpoint()));
+    } else if (s.region() == null) {
+      // Without a configured region, still reach buckets in any region.
+      builder.crossRegionAccessEnabled(true);
+    }
+    return new ObjectStorage(s, builder.build());
+  }
+
+  private static Region resolveRegion(S3Settings s) {
+    if (s.region() != null) {
+      return Region.of(s.region());
+    }
+    try {
+      return new DefaultAwsRegionProviderChain().getRegion();
+    } catch (SdkClientException noRegionConfigured) {
+      return Region.US_EAST_1;
+    }
+  }
+
+  public S3Settings settings() {
+    return settings;
+  }
+
+  public void putBytes(URI uri, byte[] bytes) {
+    S3Location loc = S3Location.parse(uri);
+    call(loc, "write", () -> client.putObject(b -> b.bucket(loc.bucket()).key(loc.key()), RequestBody.fromBytes(bytes)));
+  }
+
+  public void putFile(URI uri, Path file) {
+    S3Location loc = S3Location.parse(uri);
+    call(loc, "upload " + file + " to", () -> client.putObject(b -> b.bucket(loc.bucket()).key(loc.key()), RequestBody.fromFile(file)));
+  }
+
+  public byte[] getBytes(URI uri) {
+    S3Location loc = S3Location.parse(uri);
+    return call(loc, "read", () -> client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(loc.key())).asByteArray());
+  }
+
+  /** True when the object exists; false on 404. Other failures (403, network) throw. */
+  public boolean exists(URI uri) {
+    S3Location loc = S3Location.parse(uri);
+    try {
+      client.headObject(HeadObjectRequest.builder().bucket(loc.bucket()).key(loc.key()).build());
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw translate(loc, "check", e);
+    } catch (SdkException e) {
+      throw translate(loc, "check", e);
+    }
+  }
+
+  /** Every object whose key starts with the prefix's key, in key order. The prefix is used as given. */
+  public List<S3ObjectSummary> list(URI prefix) {
+    S3Location loc = S3Location.parse(prefix);
+    return call(loc, "list", () -> {
+      List<S3ObjectSummary> out = new ArrayList<>();
+      ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(loc.bucket()).prefix(loc.key()).build();
+      for (S3Object o : client.listObjectsV2Paginator(request).contents()) {
+        out.add(new S3ObjectSummary(loc.bucket(), o.key(), o.size(), stripQuotes(o.eTag())));
+      }
+      return out;
+    });
+  }
+
+  /** Downloads one object to a file (replacing it), and checks the byte count against the response. */
+  public void download(URI uri, Path file) {
+    S3Location loc = S3Location.parse(uri);
+    call(loc, "download", () -> {
+      try (ResponseInputStream<GetObjectResponse> in = client.getObject(b -> b.bucket(loc.bucket()).key(loc.key()))) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        long copied = Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        Long expected = in.response().contentLength();
+        if (expected != null && copied != expected) {
+          throw new StorageException("download of " + loc + " to " + file + " stopped after " + copied + " of "
+              + expected + " bytes; retry, and check the network and free disk space");
+        }
+        return null;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + file + " while downloading " + loc + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /**
+   * Downloads every object under a prefix into a folder, keeping the key path below the prefix, and
+   * returns what was listed. Keys ending in '/' (folder markers) are skipped.
+   */
+  public List<S3ObjectSummary> downloadPrefix(URI prefix, Path dir) {
+    S3Location loc = S3Location.parse(prefix).asPrefix();
+    List<S3ObjectSummary> objects = list(loc.uri());
+    List<S3ObjectSummary> files = new ArrayList<>();
+    for (S3ObjectSummary o : objects) {
+      if (o.key().endsWith("/")) {
+        continue;
+      }
+      download(o.uri(), localPath(dir, loc, o.key()));
+      files.add(o);
+    }
+    return files;
+  }
+
+  /** Where a key under a prefix lands in a local folder; refuses keys that would escape the folder. */
+  static Path localPath(Path dir, S3Location prefix, String key) {
+    String relative = key.substring(prefix.asPrefix().key().length());
+    Path target = dir.resolve(relative).normalize();
+    if (!target.startsWith(dir.normalize()) || relative.isEmpty()) {
+      throw new StorageException("object key '" + key + "' under " + prefix + " does not map to a file inside " + dir);
+    }
+    return target;
+  }
+
+  private interface S3Call<T> {
+    T run() throws Exception;
+  }
+
+  private <T> T call(S3Location loc, String action, S3Call<T> body) {
+    try {
+      return body.run();
+    } catch (SdkException e) {
+      throw translate(loc, action, e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new StorageException("cannot " + action + " " + loc + ": " + e.getMessage(), e);
+    }
+  }
+
+  private StorageException translate(S3Location loc, String action, SdkException e) {
+    String credentials = CredentialsSource.describe(settings);
+    String where = settings.endpoint() == null ? "AWS S3" : "endpoint " + settings.endpoint();
+    if (e instanceof S3Exception s3) {
+      String code = s3.awsErrorDetails() == null ? "" : s3.awsErrorDetails().errorCode();
+      int status = s3.statusCode();
+      if (status == 403 || "AccessDenied".equals(code) || "InvalidAccessKeyId".equals(code)
+          || "SignatureDoesNotMatch".equals(code)) {
+        return new StorageException("access denied: cannot " + action + " " + loc + " on " + where + " (HTTP " + status
+            + " " + code + "); credentials came from " + credentials
+            + "; check that they are valid and allow this bucket and key", e);
+      }
+      if ("NoSuchBucket".equals(code)) {
+        return new StorageException("bucket '" + loc.bucket() + "' does not exist on " + where + " (cannot " + action
+            + " " + loc + "); check the bucket name, the region and the endpoint", e);
+      }
+      if (status == 404 || "NoSuchKey".equals(code)) {
+        return new StorageException("no object at " + loc + " on " + where + " (HTTP 404 " + code + "); check the key", e);
+      }
+      return new StorageException("cannot " + action + " " + loc + " on " + where + ": HTTP " + status + " " + code
+          + " " + s3.getMessage() + " (credentials from " + credentials + ")", e);
+    }
+    return new StorageException("cannot " + action + " " + loc + " on " + where + ": " + e.getMessage()
+        + "; check the endpoint, region and network (credentials from " + credentials + ")", e);
+  }
+
+  private static String stripQuotes(String eTag) {
+    if (eTag != null && eTag.length() >= 2 && eTag.startsWith("\"") && eTag.endsWith("\"")) {
+      return eTag.substring(1, eTag.length() - 1);
+    }
+    return eTag;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

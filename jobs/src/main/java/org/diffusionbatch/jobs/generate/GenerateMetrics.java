@@ -1,0 +1,28 @@
+package org.diffusionbatch.jobs.generate;
+
+import java.io.Serializable;
+import org.apache.spark.SparkContext;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.DoubleAccumulator;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The run's accumulators, named so the Spark UI shows them. Updates from the write's tasks count
+ * once per partition (result-stage semantics), so retried or killed attempts do not double them;
+ * that makes {@link #errors} the exact list of rows that failed during generation.
+ */
+public record GenerateMetrics(
+    LongAccumulator imagesMade,
+    LongAccumulator rowsFailed,
+    DoubleAccumulator unetSeconds,
+    CollectionAccumulator<ErrorRecord> errors)
+    implements Serializable {
+
+  static GenerateMetrics register(SparkContext sc) {
+    return new GenerateMetrics(
+        sc.longAccumulator("diffusionbatch images made"),
+        sc.longAccumulator("diffusionbatch rows failed"),
+        sc.doubleAccumulator("diffusionbatch UNet seconds"),
+        sc.collectionAccumulator("diffusionbatch failed rows"));
+  }
+}

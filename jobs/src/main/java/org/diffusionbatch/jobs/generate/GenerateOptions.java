@@ -1,0 +1,55 @@
+package org.diffusionbatch.jobs.generate;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything {@code generate} was asked to do, checked for form (not yet against the model or the
+ * storage): what the command line hands the job.
+ *
+ * @param prompts the prompt table as Spark reads it (s3 mapped to s3a, local made absolute)
+ * @param output the images dataset as Spark writes it
+ * @param errorsOutput the errors dataset ({@code <output>_errors} unless given)
+ * @param model the model URI as core loads it (local dir or s3://)
+ * @param sampler null, steps null, guidance null, width/height null: the model's defaults
+ * @param rowsPerCommit input rows per Spark write (one commit each), so a run that dies keeps its finished commits
+ * @param master null under spark-submit
+ * @param arguments the command line as given, recorded in the run manifest
+ */
+public record GenerateOptions(
+    String prompts,
+    PromptFormat promptsFormat,
+    String output,
+    String errorsOutput,
+    String model,
+    String sampler,
+    Integer steps,
+    Double guidance,
+    double guidanceRescale,
+    Integer width,
+    Integer height,
+    String negativePrompt,
+    long seed,
+    Map<String, Object> samplerOptions,
+    int batchSize,
+    Integer partitions,
+    int maxRecordsPerFile,
+    long rowsPerCommit,
+    String runId,
+    boolean resume,
+    boolean overwrite,
+    Device device,
+    int intraOpThreads,
+    int interOpThreads,
+    String ortOptLevel,
+    String modelCache,
+    S3Options s3,
+    String master,
+    Map<String, String> conf,
+    List<String> arguments)
+    implements Serializable {
+
+  /** {@code --s3-*}: endpoint and region for both the AWS SDK (core) and S3A (Spark). */
+  public record S3Options(String endpoint, String region, boolean pathStyle) implements Serializable {}
+}

@@ -1,0 +1,211 @@
+package org.diffusionbatch.jobs.generate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.hash;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of the generate job, on the driver: check everything that can be checked before any
+ * work (exit 2), plan the rows, make them in commits of {@code --rows-per-commit} rows, write the
+ * errors dataset and the manifest, and print the summary.
+ */
+final class GenerateRun {
+  private static final Logger LOG = LoggerFactory.getLogger(GenerateRun.class);
+
+  private final GenerateOptions options;
+  private final ImageMakerFactory factory;
+  private final Instant startedAt = Instant.now();
+
+  GenerateRun(GenerateOptions options, ImageMakerFactory factory) {
+    this.options = options;
+    this.factory = factory;
+  }
+
+  int execute() {
+    SparkSession spark = null;
+    try {
+      spark = JobSession.open(options);
+      return generate(spark);
+    } catch (ConfigurationException e) {
+      System.err.println("generate: " + e.getMessage());
+      return GenerateCommand.EXIT_BAD_ARGUMENTS;
+    } catch (Exception e) {
+      LOG.error("generate run {} failed", options.runId(), e);
+      System.err.println("generate: run " + options.runId() + " failed: " + e);
+      return GenerateCommand.EXIT_FAILED;
+    } finally {
+      if (spark != null) {
+        spark.stop();
+      }
+    }
+  }
+
+  private int generate(SparkSession spark) throws IOException {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    boolean outputExists = exists(hadoop, options.output());
+    if (outputExists && !options.resume() && !options.overwrite()) {
+      throw new ConfigurationException("--output " + options.output()
+          + " already exists; give --resume to make only the missing rows, --overwrite to replace it, or another --output");
+    }
+    TestHooks hooks = TestHooks.from(spark.sparkContext().getConf());
+    Dataset<Row> prompts = PromptTable.read(spark, options.prompts(), options.promptsFormat());
+    ImageMaker driverModel = loadOnDriver(hooks);
+    RunSettings run = RunSettings.resolve(options, driverModel.defaults());
+    GenerationSettings runSettings = run.toGenerationSettings();
+    try {
+      driverModel.validate(runSettings);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException("the model " + driverModel.modelUri() + " cannot run these settings: " + e.getMessage(), e);
+    }
+    String modelUri = driverModel.modelUri();
+    String modelDigest = driverModel.modelDigest();
+    if (!spark.sparkContext().isLocal()) {
+      // Executors load their own; the driver's copy was only for checking.
+      ExecutorModels.closeAll();
+    }
+    if (options.overwrite()) {
+      delete(hadoop, options.output());
+      delete(hadoop, options.errorsOutput());
+      outputExists = false;
+    }
+
+    long generateStart = System.nanoTime();
+    WorkList.Split split = WorkList.dropDuplicates(prompts);
+    Dataset<Row> work = split.keep();
+    int inputPartitions = prompts.rdd().getNumPartitions();
+    if (options.resume() && outputExists) {
+      work = WorkList.without(work, spark.read().parquet(options.output()).select("prompt_id"))
+          .repartition(options.partitions() != null ? options.partitions() : inputPartitions);
+    } else if (options.partitions() != null) {
+      work = work.repartition(options.partitions());
+    }
+    work = work.persist(StorageLevel.MEMORY_AND_DISK());
+    long input = prompts.count();
+    List<ErrorRecord> duplicates = duplicateErrors(split.duplicates());
+    long toMake = work.count();
+    long skipped = input - duplicates.size() - toMake;
+    LOG.info("run {}: {} input rows, {} duplicates dropped, {} already in the output, {} to make",
+        options.runId(), input, duplicates.size(), skipped, toMake);
+    appendErrors(spark, duplicates);
+
+    GenerateMetrics metrics = GenerateMetrics.register(spark.sparkContext());
+    PartitionGenerator generator =
+        new PartitionGenerator(factory, options.device(), run, options.batchSize(), options.runId(), metrics, hooks);
+    long commits = Math.max(1, (toMake + options.rowsPerCommit() - 1) / options.rowsPerCommit());
+    int errorsWritten = 0;
+    try (ProgressReporter progress = new ProgressReporter(metrics, toMake, Duration.ofSeconds(
+        spark.sparkContext().getConf().getLong("diffusionbatch.progressIntervalSeconds", 30)))) {
+      for (long commit = 0; commit < commits && toMake > 0; commit++) {
+        Dataset<Row> rows = commits == 1 ? work : work.filter(pmod(hash(col(WorkColumns.PROMPT_ID)), lit(commits)).equalTo(commit));
+        rows.mapPartitions(generator, Encoders.row(ImageRows.SCHEMA))
+            .write().mode(SaveMode.Append).options(ParquetWriting.imageOptions(options.maxRecordsPerFile()))
+            .parquet(options.output());
+        List<ErrorRecord> failed = metrics.errors().value();
+        appendErrors(spark, failed.subList(errorsWritten, failed.size()));
+        errorsWritten = failed.size();
+        LOG.info("run {}: commit {} of {} written; {}", options.runId(), commit + 1, commits, progress.line());
+      }
+    }
+    work.unpersist();
+    double generateSeconds = (System.nanoTime() - generateStart) / 1e9;
+
+    long made = metrics.imagesMade().value();
+    long errors = duplicates.size() + metrics.errors().value().size();
+    RunManifest manifest = new RunManifest(options.runId(), options.arguments(), options.prompts(), options.output(),
+        options.errorsOutput(), modelUri, modelDigest, run,
+        new RunManifest.Counts(input, made, errors, skipped, duplicates.size()),
+        new RunManifest.Timings((System.nanoTime() - generateStart) / 1e9, generateSeconds, metrics.unetSeconds().value(),
+            made / Math.max(generateSeconds, 1e-9)),
+        versions(spark), startedAt.toString(), Instant.now().toString(), errors == 0 ? "complete" : "complete_with_errors");
+    String manifestAt = ManifestWriter.write(manifest, options.s3(), hadoop);
+    printSummary(manifest, manifestAt);
+    return errors == 0 ? GenerateCommand.EXIT_OK : GenerateCommand.EXIT_SOME_ROWS_FAILED;
+  }
+
+  private ImageMaker loadOnDriver(TestHooks hooks) {
+    try {
+      return ExecutorModels.get(factory, null, hooks::modelLoaded);
+    } catch (RuntimeException e) {
+      throw new ConfigurationException("--model " + options.model() + " cannot be loaded: " + e.getMessage(), e);
+    }
+  }
+
+  private List<ErrorRecord> duplicateErrors(Dataset<Row> duplicates) {
+    List<ErrorRecord> errors = new ArrayList<>();
+    for (Row row : duplicates.select(WorkColumns.PROMPT_ID, WorkColumns.INPUT_JSON, "reason").collectAsList()) {
+      errors.add(ErrorRecord.of(row.getString(0), row.getString(1), "input", row.getString(2), options.runId()));
+    }
+    return errors;
+  }
+
+  private void appendErrors(SparkSession spark, List<ErrorRecord> errors) {
+    if (errors.isEmpty()) {
+      return;
+    }
+    List<Row> rows = new ArrayList<>(errors.size());
+    errors.forEach(e -> rows.add(e.toRow()));
+    spark.createDataFrame(rows, ErrorRecord.SCHEMA).coalesce(1).write().mode(SaveMode.Append).parquet(options.errorsOutput());
+  }
+
+  private static boolean exists(Configuration hadoop, String uri) throws IOException {
+    Path path = new Path(uri);
+    return path.getFileSystem(hadoop).exists(path);
+  }
+
+  private static void delete(Configuration hadoop, String uri) throws IOException {
+    Path path = new Path(uri);
+    FileSystem fs = path.getFileSystem(hadoop);
+    if (fs.exists(path) && !fs.delete(path, true)) {
+      throw new IOException("could not delete " + uri + " for --overwrite");
+    }
+  }
+
+  private static Map<String, String> versions(SparkSession spark) {
+    Map<String, String> versions = new LinkedHashMap<>();
+    versions.put("diffusion_batch", versionOf(GenerateRun.class));
+    versions.put("spark", spark.version());
+    versions.put("scala", scala.util.Properties.versionNumberString());
+    versions.put("java", System.getProperty("java.version"));
+    versions.put("hadoop", org.apache.hadoop.util.VersionInfo.getVersion());
+    return versions;
+  }
+
+  static String versionOf(Class<?> type) {
+    String version = type.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  private void printSummary(RunManifest manifest, String manifestAt) {
+    RunManifest.Counts counts = manifest.counts();
+    System.out.printf("generate run %s: %d input rows, %d images made, %d errors (%d duplicates), %d skipped by --resume%n",
+        manifest.runId(), counts.input(), counts.made(), counts.errors(), counts.duplicates(), counts.skippedByResume());
+    System.out.printf("  %.2f images/s over %.1f s; UNet %.1f s%n",
+        manifest.timings().imagesPerSecond(), manifest.timings().generateSeconds(), manifest.timings().unetSeconds());
+    System.out.printf("  images:   %s%n", options.output());
+    if (counts.errors() > 0) {
+      System.out.printf("  errors:   %s%n", options.errorsOutput());
+    }
+    System.out.printf("  manifest: %s%n", manifestAt);
+  }
+}

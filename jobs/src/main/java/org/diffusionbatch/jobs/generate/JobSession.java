@@ -1,0 +1,56 @@
+package org.diffusionbatch.jobs.generate;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The SparkSession a run uses: local under {@code ./diffusion-batch generate}, the cluster's under
+ * spark-submit, with the job's defaults (S3A endpoint settings, the S3A magic committer for s3a
+ * outputs) unless spark-submit or {@code --conf} set them.
+ */
+final class JobSession {
+  private JobSession() {}
+
+  static final String PATH_OUTPUT_COMMIT_PROTOCOL = "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol";
+  static final String BINDING_PARQUET_COMMITTER = "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter";
+
+  static SparkSession open(GenerateOptions options) {
+    SparkSession.Builder builder = SparkSession.builder().appName("diffusion-batch generate " + options.runId());
+    if (options.master() != null) {
+      builder.master(options.master());
+    }
+    defaults(options).forEach((key, value) -> {
+      // spark-submit --conf arrives as system properties; those win over the job's defaults.
+      if (System.getProperty(key) == null) {
+        builder.config(key, value);
+      }
+    });
+    options.conf().forEach(builder::config);
+    return builder.getOrCreate();
+  }
+
+  /** The job's Spark conf defaults for these options. */
+  static Map<String, String> defaults(GenerateOptions options) {
+    Map<String, String> conf = new LinkedHashMap<>();
+    GenerateOptions.S3Options s3 = options.s3();
+    if (s3.endpoint() != null) {
+      conf.put("spark.hadoop.fs.s3a.endpoint", s3.endpoint());
+    }
+    if (s3.region() != null) {
+      conf.put("spark.hadoop.fs.s3a.endpoint.region", s3.region());
+    }
+    if (s3.pathStyle()) {
+      conf.put("spark.hadoop.fs.s3a.path.style.access", "true");
+    }
+    if (StorageUris.isS3(options.output()) || StorageUris.isS3(options.errorsOutput())) {
+      // S3 has no rename: the magic committer uploads task output as pending multipart uploads
+      // and completes them at job commit, so a failed or killed job leaves no visible data.
+      conf.put("spark.hadoop.fs.s3a.committer.name", "magic");
+      conf.put("spark.hadoop.fs.s3a.committer.magic.enabled", "true");
+      conf.put("spark.sql.sources.commitProtocolClass", PATH_OUTPUT_COMMIT_PROTOCOL);
+      conf.put("spark.sql.parquet.output.committer.class", BINDING_PARQUET_COMMITTER);
+    }
+    return conf;
+  }
+}

@@ -1,0 +1,48 @@
+package org.diffusionbatch.jobs.generate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.diffusionbatch.core.storage.ObjectStorage;
+import org.diffusionbatch.core.storage.S3Settings;
+
+/** Writes {@code <output>/_runs/<run_id>.json}. */
+final class ManifestWriter {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ManifestWriter() {}
+
+  static String location(String output, String runId) {
+    return StorageUris.child(StorageUris.child(output, "_runs"), runId + ".json");
+  }
+
+  static byte[] json(RunManifest manifest) {
+    try {
+      return JSON.writeValueAsBytes(manifest);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the run manifest as JSON", e);
+    }
+  }
+
+  /** Writes through the AWS SDK (core's object storage) for s3/s3a outputs, through Hadoop's local file system otherwise; returns where. */
+  static String write(RunManifest manifest, GenerateOptions.S3Options s3, Configuration hadoop) throws IOException {
+    String location = location(manifest.output(), manifest.runId());
+    if (StorageUris.isS3(location)) {
+      URI uri = StorageUris.forObjectStorage(location);
+      try (ObjectStorage storage = ObjectStorage.create(new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()))) {
+        storage.putBytes(uri, json(manifest));
+      }
+      return uri.toString();
+    }
+    Path path = new Path(location);
+    try (OutputStream out = path.getFileSystem(hadoop).create(path, true)) {
+      out.write(json(manifest));
+    }
+    return location;
+  }
+}

@@ -1,0 +1,38 @@
+package org.diffusionbatch.jobs.generate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine;
+
+/** Runs the generate command in this JVM, as the command line would, with a chosen model loader. */
+final class Runs {
+  private Runs() {}
+
+  /** Spark conf every test run uses: no UI, few shuffle partitions, quick progress lines. */
+  static final List<String> QUIET = List.of(
+      "--conf", "spark.ui.enabled=false",
+      "--conf", "spark.sql.shuffle.partitions=4",
+      "--conf", "diffusionbatch.progressIntervalSeconds=5");
+
+  static int generate(ImageMakerFactory factory, String... args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.addAll(QUIET);
+    GenerateCommand command = new GenerateCommand();
+    CommandLine commandLine = new CommandLine(command);
+    try {
+      commandLine.parseArgs(all.toArray(String[]::new));
+    } catch (CommandLine.ParameterException e) {
+      System.err.println(e.getMessage());
+      return GenerateCommand.EXIT_BAD_ARGUMENTS;
+    }
+    GenerateOptions options;
+    try {
+      options = command.toOptions(all);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return GenerateCommand.EXIT_BAD_ARGUMENTS;
+    }
+    return new GenerateRun(options, factory).execute();
+  }
+}
