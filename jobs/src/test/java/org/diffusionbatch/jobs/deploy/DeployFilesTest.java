@@ -173,6 +173,8 @@ class DeployFilesTest {
     List<String> rejected = new ArrayList<>();
     sources.forEach((file, arguments) -> {
       assertFalse(arguments.isEmpty(), file + " passes no arguments to the job");
+      // The job's default model is the tiny test model: a cluster run names its real one.
+      assertTrue(arguments.contains("--model"), file + " should give the job --model");
       try {
         GenerateArguments.parse(arguments);
       } catch (RuntimeException e) {
