@@ -18,7 +18,8 @@
 #                         2 = bad arguments, 1 = failure); cluster: the driver runs on the cluster
 #   EXECUTOR_INSTANCES [2]  EXECUTOR_CORES [4]  EXECUTOR_MEMORY [16g]
 #   EXECUTOR_MEMORY_OVERHEAD [8g]  (ONNX Runtime's native memory lives outside the Java heap)
-#   DRIVER_MEMORY [4g]
+#   DRIVER_MEMORY [4g]  DRIVER_MEMORY_OVERHEAD [8g]  (cluster mode: the driver loads the model
+#                         once, outside the Java heap, to check the run before any work)
 #   GPUS_PER_EXECUTOR [1]  0 runs on CPUs (and the job's default --device becomes cpu)
 #   TASK_GPU_AMOUNT [0.25] GPU share per task: 0.25 lets 4 tasks (= EXECUTOR_CORES) share the
 #                         executor's GPU and the one model loaded per executor JVM, so one task's
@@ -103,6 +104,7 @@ spark_conf=(
   spark.executor.memory="${EXECUTOR_MEMORY:-16g}"
   spark.executor.memoryOverhead="${EXECUTOR_MEMORY_OVERHEAD:-8g}"
   spark.driver.memory="${DRIVER_MEMORY:-4g}"
+  spark.driver.memoryOverhead="${DRIVER_MEMORY_OVERHEAD:-8g}"
   spark.task.cpus=1
 )
 submit_files=()

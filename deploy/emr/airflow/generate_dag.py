@@ -40,6 +40,7 @@ SPARK_SUBMIT_ARGS = [
     "--conf", "spark.executor.memory=16g",
     "--conf", "spark.executor.memoryOverhead=8g",
     "--conf", "spark.driver.memory=4g",
+    "--conf", "spark.driver.memoryOverhead=8g",
     "--conf", "spark.hadoop.fs.s3a.committer.name=magic",
     "--conf", "spark.hadoop.fs.s3a.committer.magic.enabled=true",
     "--conf", "spark.sql.sources.commitProtocolClass=org.apache.spark.internal.io.cloud.PathOutputCommitProtocol",
