@@ -140,12 +140,25 @@ class DeployFilesTest {
   }
 
   @Test
-  void everyBuildContextFileTheDockerfileCopiesExists() {
-    List<String> sources = DockerfileCopies.contextSources(DeployFiles.text("docker/Dockerfile"));
-    assertTrue(sources.contains("deploy/build-app.sh"), "the Dockerfile should build the app with deploy/build-app.sh: " + sources);
+  void everyBuildContextFileTheDockerfileCopiesExistsAndIsNotIgnored() {
+    String dockerfile = DeployFiles.text("docker/Dockerfile");
+    List<String> sources = DockerfileCopies.contextSources(dockerfile);
+    assertTrue(dockerfile.contains("deploy/build-app.sh"), "the Dockerfile should build the app with deploy/build-app.sh");
     Path root = DeployFiles.repoRoot();
-    for (String source : sources) {
-      assertTrue(Files.exists(root.resolve(source)), "deploy/docker/Dockerfile COPYs " + source + ", which is not in the repository");
+    List<String> needed = new ArrayList<>(sources);
+    needed.addAll(List.of("deploy/build-app.sh", "pom.xml", "core/pom.xml", "jobs/pom.xml"));
+    List<String> ignorePatterns = DeployFiles.text("docker/Dockerfile.dockerignore").lines()
+        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    for (String source : needed) {
+      assertTrue(Files.exists(root.resolve(source)), "deploy/docker/Dockerfile needs " + source + ", which is not in the repository");
+      for (String pattern : ignorePatterns) {
+        var matcher = root.getFileSystem().getPathMatcher("glob:" + pattern);
+        // Docker leaves out a matching folder with everything in it.
+        for (Path path = Path.of(source); path != null; path = path.getParent()) {
+          assertFalse(matcher.matches(path),
+              "deploy/docker/Dockerfile.dockerignore pattern " + pattern + " leaves " + source + " out of the build context");
+        }
+      }
     }
   }
 
