@@ -90,13 +90,14 @@ final class GenerateRun {
       outputExists = false;
     }
 
-    long generateStart = System.nanoTime();
+    long planStart = System.nanoTime();
     WorkList.Split split = WorkList.dropDuplicates(prompts);
     Dataset<Row> work = split.keep();
     int inputPartitions = prompts.rdd().getNumPartitions();
-    if (options.resume() && outputExists) {
-      work = WorkList.without(work, spark.read().parquet(options.output()).select("prompt_id"))
-          .repartition(options.partitions() != null ? options.partitions() : inputPartitions);
+    Dataset<Row> done = options.resume() && outputExists ? madeIds(spark) : null;
+    if (done != null) {
+      // The anti-join shuffles; put the rows back into as many partitions as were read (or asked for).
+      work = WorkList.without(work, done).repartition(options.partitions() != null ? options.partitions() : inputPartitions);
     } else if (options.partitions() != null) {
       work = work.repartition(options.partitions());
     }
@@ -109,6 +110,8 @@ final class GenerateRun {
         options.runId(), input, duplicates.size(), skipped, toMake);
     appendErrors(spark, duplicates);
 
+    double planSeconds = (System.nanoTime() - planStart) / 1e9;
+    long generateStart = System.nanoTime();
     GenerateMetrics metrics = GenerateMetrics.register(spark.sparkContext());
     PartitionGenerator generator =
         new PartitionGenerator(factory, options.device(), run, options.batchSize(), options.runId(), metrics, hooks);
@@ -135,12 +138,25 @@ final class GenerateRun {
     RunManifest manifest = new RunManifest(options.runId(), options.arguments(), options.prompts(), options.output(),
         options.errorsOutput(), modelUri, modelDigest, run,
         new RunManifest.Counts(input, made, errors, skipped, duplicates.size()),
-        new RunManifest.Timings((System.nanoTime() - generateStart) / 1e9, generateSeconds, metrics.unetSeconds().value(),
+        new RunManifest.Timings((System.nanoTime() - planStart) / 1e9, planSeconds, generateSeconds, metrics.unetSeconds().value(),
             made / Math.max(generateSeconds, 1e-9)),
         versions(spark), startedAt.toString(), Instant.now().toString(), errors == 0 ? "complete" : "complete_with_errors");
     String manifestAt = ManifestWriter.write(manifest, options.s3(), hadoop);
     printSummary(manifest, manifestAt);
     return errors == 0 ? GenerateCommand.EXIT_OK : GenerateCommand.EXIT_SOME_ROWS_FAILED;
+  }
+
+  /** The prompt_ids already in the output; null when it holds no data files yet (e.g. only a manifest). */
+  private Dataset<Row> madeIds(SparkSession spark) {
+    try {
+      return spark.read().parquet(options.output()).select("prompt_id");
+    } catch (Exception e) {
+      if (e instanceof org.apache.spark.sql.AnalysisException && String.valueOf(e.getMessage()).contains("UNABLE_TO_INFER_SCHEMA")) {
+        return null;
+      }
+      throw new ConfigurationException("--resume: cannot read the prompt_ids of the existing output " + options.output()
+          + ": " + e.getMessage() + " (is it a dataset this job wrote?)", e);
+    }
   }
 
   private ImageMaker loadOnDriver(TestHooks hooks) {
@@ -200,8 +216,9 @@ final class GenerateRun {
     RunManifest.Counts counts = manifest.counts();
     System.out.printf("generate run %s: %d input rows, %d images made, %d errors (%d duplicates), %d skipped by --resume%n",
         manifest.runId(), counts.input(), counts.made(), counts.errors(), counts.duplicates(), counts.skippedByResume());
-    System.out.printf("  %.2f images/s over %.1f s; UNet %.1f s%n",
-        manifest.timings().imagesPerSecond(), manifest.timings().generateSeconds(), manifest.timings().unetSeconds());
+    System.out.printf("  %.2f images/s over %.1f s of generation (planning %.1f s); UNet %.1f s summed over batches%n",
+        manifest.timings().imagesPerSecond(), manifest.timings().generateSeconds(), manifest.timings().planSeconds(),
+        manifest.timings().unetSeconds());
     System.out.printf("  images:   %s%n", options.output());
     if (counts.errors() > 0) {
       System.out.printf("  errors:   %s%n", options.errorsOutput());

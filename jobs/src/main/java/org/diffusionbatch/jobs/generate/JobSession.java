@@ -33,6 +33,8 @@ final class JobSession {
   /** The job's Spark conf defaults for these options. */
   static Map<String, String> defaults(GenerateOptions options) {
     Map<String, String> conf = new LinkedHashMap<>();
+    // created_at as a standard Parquet timestamp, not Spark's legacy INT96, for pyarrow/datasets/DuckDB readers.
+    conf.put("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
     GenerateOptions.S3Options s3 = options.s3();
     if (s3.endpoint() != null) {
       conf.put("spark.hadoop.fs.s3a.endpoint", s3.endpoint());

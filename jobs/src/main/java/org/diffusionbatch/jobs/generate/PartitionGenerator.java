@@ -105,6 +105,7 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
     private final Deque<Future<Encoded>> encoding = new ArrayDeque<>();
     private Iterator<Row> ready = Collections.emptyIterator();
     private long made;
+    private int batches;
     private final long startNanos = System.nanoTime();
 
     ImageIterator(Batcher batcher, ImageMaker maker, TaskContext task) {
@@ -149,7 +150,7 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
       List<ImageMaker.MadeImage> images = maker.generate(settings, requests);
       metrics.unetSeconds().add(images.get(0).unetNanos() / 1e9);
       Future<Encoded> rows = PngPool.POOL.submit(() -> encode(batch, settings, images));
-      hooks.afterBatch(task);
+      hooks.afterBatch(task, ++batches);
       return rows;
     }
 

@@ -40,6 +40,7 @@ public record RunManifest(
 
   public record Timings(
       @JsonProperty("total_seconds") double totalSeconds,
+      @JsonProperty("plan_seconds") double planSeconds,
       @JsonProperty("generate_seconds") double generateSeconds,
       @JsonProperty("unet_seconds") double unetSeconds,
       @JsonProperty("images_per_second") double imagesPerSecond) {}

@@ -13,25 +13,28 @@ import org.apache.spark.TaskContext;
  * job survives what clusters do to it (a task attempt failing, an executor JVM dying) and that
  * each executor loads its model once.
  *
- * @param failOncePartition {@code diffusionbatch.test.failOncePartition}: this partition's first attempt throws after its first batch
+ * @param failOncePartition {@code diffusionbatch.test.failOncePartition}: this partition's first attempt throws after
+ *     its second batch, when the first batch's rows are already with the writer
  * @param haltOnceMarker {@code diffusionbatch.test.haltOnceMarker}: the first executor to finish a batch creates this file and halts its JVM
- * @param loadMarkerDir {@code diffusionbatch.test.loadMarkerDir}: each model load writes a line (the JVM's pid) to a file here
+ * @param markerDir {@code diffusionbatch.test.markerDir}: each model load appends the JVM's pid to loads.txt here,
+ *     each injected task failure the partition to failures.txt
  */
-public record TestHooks(int failOncePartition, String haltOnceMarker, String loadMarkerDir) implements Serializable {
+public record TestHooks(int failOncePartition, String haltOnceMarker, String markerDir) implements Serializable {
 
   static TestHooks from(SparkConf conf) {
     return new TestHooks(
         conf.getInt("diffusionbatch.test.failOncePartition", -1),
         conf.get("diffusionbatch.test.haltOnceMarker", null),
-        conf.get("diffusionbatch.test.loadMarkerDir", null));
+        conf.get("diffusionbatch.test.markerDir", null));
   }
 
-  /** Called after each batch a task has made. */
-  void afterBatch(TaskContext task) {
+  /** Called after each batch a task has made; batch counts from 1. */
+  void afterBatch(TaskContext task, int batch) {
     if (task == null) {
       return;
     }
-    if (task.partitionId() == failOncePartition && task.attemptNumber() == 0) {
+    if (task.partitionId() == failOncePartition && task.attemptNumber() == 0 && batch == 2) {
+      mark("failures.txt", Integer.toString(failOncePartition));
       throw new IllegalStateException("test fault: diffusionbatch.test.failOncePartition=" + failOncePartition);
     }
     if (haltOnceMarker != null) {
@@ -46,15 +49,18 @@ public record TestHooks(int failOncePartition, String haltOnceMarker, String loa
 
   /** Called when this JVM loads a model. */
   void modelLoaded() {
-    if (loadMarkerDir == null) {
+    mark("loads.txt", Long.toString(ProcessHandle.current().pid()));
+  }
+
+  private void mark(String file, String line) {
+    if (markerDir == null) {
       return;
     }
     try {
-      Files.createDirectories(Path.of(loadMarkerDir));
-      Files.writeString(Path.of(loadMarkerDir, "loads.txt"), ProcessHandle.current().pid() + "\n",
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.createDirectories(Path.of(markerDir));
+      Files.writeString(Path.of(markerDir, file), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new IllegalStateException("test probe: cannot write to " + loadMarkerDir, e);
+      throw new IllegalStateException("test probe: cannot write to " + markerDir, e);
     }
   }
 }

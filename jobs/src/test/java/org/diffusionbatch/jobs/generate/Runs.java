@@ -15,6 +15,15 @@ final class Runs {
       "--conf", "spark.sql.shuffle.partitions=4",
       "--conf", "diffusionbatch.progressIntervalSeconds=5");
 
+  /** The repository's tiny model (tests run from the repository root). */
+  static final String TINY_SD = java.nio.file.Path.of("models", "tiny-sd").toAbsolutePath().toString();
+
+  /** Runs with the real model loader, as {@code ./diffusion-batch generate} does. */
+  static int generate(String... args) {
+    return generate(null, args);
+  }
+
+  /** Runs with the given model loader; null for the real one. */
   static int generate(ImageMakerFactory factory, String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.addAll(QUIET);
@@ -33,6 +42,6 @@ final class Runs {
       System.err.println(e.getMessage());
       return GenerateCommand.EXIT_BAD_ARGUMENTS;
     }
-    return new GenerateRun(options, factory).execute();
+    return factory == null ? GenerateJob.run(options) : new GenerateRun(options, factory).execute();
   }
 }
