@@ -33,6 +33,16 @@ export HADOOP_CONF_DIR=/etc/hadoop/conf YARN_CONF_DIR=/etc/hadoop/conf
 export SPARK_DIST_CLASSPATH='/opt/spark/hadoop-cloud/*'
 ENV
 
+# The step's spark-submit: pins SPARK_HOME and SPARK_CONF_DIR so nothing in the node's environment
+# (EMR's own Spark lives in /usr/lib/spark) can send it to Spark 3.5.
+sudo mkdir -p /opt/diffusion-batch/bin
+sudo tee /opt/diffusion-batch/bin/spark-submit >/dev/null <<'SUBMIT'
+#!/usr/bin/env bash
+export SPARK_HOME=/opt/spark SPARK_CONF_DIR=/opt/spark/conf
+exec /opt/spark/bin/spark-submit "$@"
+SUBMIT
+sudo chmod 0755 /opt/diffusion-batch/bin/spark-submit
+
 # Node-local model cache on the instance's data volume, writable by the YARN containers' user.
 sudo mkdir -p /mnt/diffusion-batch/model-cache
 sudo chmod 1777 /mnt/diffusion-batch /mnt/diffusion-batch/model-cache

@@ -18,11 +18,12 @@ from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 
 CLUSTER_ID = "{{ var.value.diffusion_batch_emr_cluster_id }}"
 
-# spark-submit's own arguments: Spark 4.0.1 from /opt/spark (EMR's Spark 3.5 cannot run the job),
-# GPU executors shared by 4 tasks each, and the S3A magic committer. spark.yarn.jars lists the
-# cloud jars after Spark's own: the AWS SDK bundle's unshaded SLF4J/Netty must not shadow Spark's.
+# spark-submit's own arguments: Spark 4.0.1 from /opt/spark through the bootstrap action's wrapper
+# (EMR's Spark 3.5 cannot run the job), GPU executors shared by 4 tasks each, and the S3A magic
+# committer. spark.yarn.jars lists the cloud jars after Spark's own: the AWS SDK bundle's unshaded
+# SLF4J/Netty must not shadow Spark's.
 SPARK_SUBMIT_ARGS = [
-    "/opt/spark/bin/spark-submit",
+    "/opt/diffusion-batch/bin/spark-submit",
     "--master", "yarn",
     "--deploy-mode", "cluster",
     "--name", "diffusion-batch-generate-{{ ds }}",
