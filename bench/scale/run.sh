@@ -4,14 +4,15 @@
 #   bench/scale/run.sh [ROWS] [STEPS]        defaults: 10000 rows, 4 steps, tiny-sd, batch 8
 #
 # 1. writes ROWS prompts (one a line) to a scratch folder;
-# 2. runs `./diffusion-batch generate` on them in local mode (one JVM: driver and executor) and
+# 2. runs `generate` (as ./diffusion-batch does, built from this checkout) on them in local mode (one JVM: driver and executor) and
 #    samples the JVM's resident memory every second; a GC log gives heap used;
-# 3. runs the same prompts, ids and seeds through TextToImagePipeline in one plain loop with the
-#    same batch size, PNGs included (ScaleBaseline), for the single-process rate;
-# 4. prints images/s of both, their ratio (target >= 0.9), peak RSS and peak heap.
+# 3. runs the same prompts, ids and seeds through TextToImagePipeline in a plain loop with the
+#    same batch size, PNGs included (ScaleBaseline), for the single-process rate: once as one loop
+#    at ONNX Runtime's default threads, once as N loops (N = task slots) at 1 thread each;
+# 4. prints images/s of job and baselines, the ratios (target >= 0.9), peak RSS and peak heap.
 #
 # Knobs (environment): MASTER (local[2]), PARTITIONS (4), BATCH (8), JOB_THREADS (intra-op threads
-# per task; 1, as two tasks share the two cores), BASELINE_THREADS (0 = ONNX Runtime default),
+# per task; 0: the job's default, spark.task.cpus = 1), BASELINE_THREADS (0 = ONNX Runtime default),
 # MODEL (models/tiny-sd), HEAP (-Xmx4g), KEEP=1 keeps the scratch folder.
 set -euo pipefail
 rows="${1:-10000}"
@@ -20,7 +21,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 master="${MASTER:-local[2]}"
 partitions="${PARTITIONS:-4}"
 batch="${BATCH:-8}"
-job_threads="${JOB_THREADS:-1}"
+job_threads="${JOB_THREADS:-0}"
 baseline_threads="${BASELINE_THREADS:-0}"
 model="${MODEL:-$root/models/tiny-sd}"
 heap="${HEAP:--Xmx4g}"
@@ -33,8 +34,22 @@ awk -v n="$rows" 'BEGIN {
   for (i = 0; i < n; i++) printf "a %s %s on a %s background, number %d\n", colour[i % 8 + 1], shape[int(i / 8) % 8 + 1], colour[int(i / 64) % 8 + 1], i;
 }' > "$work/prompts.txt"
 
-"$root/diffusion-batch" --version > /dev/null   # builds the command line if needed
-classpath="$root/jobs/target/diffusion-batch-jobs-0.1.0-SNAPSHOT.jar:$(cat "$root/jobs/target/runtime-classpath.txt")"
+# Build from this checkout (reactor, offline), without installing anything into ~/.m2.
+(cd "$root" && mvn -q -B -o -pl jobs -am package -DskipTests dependency:build-classpath \
+  -Dmdep.outputFile=target/scale-classpath.txt -Dmdep.includeScope=runtime) >&2
+# The AWS SDK bundle carries unshaded SLF4J 1.x and Netty classes: last, as ./diffusion-batch does.
+classpath="$root/jobs/target/diffusion-batch-jobs-0.1.0-SNAPSHOT.jar:$(tr ':' '\n' < "$root/jobs/target/scale-classpath.txt" \
+  | awk '/awssdk\/bundle/ {last = $0; next} {printf "%s:", $0} END {print last}')"
+# What ./diffusion-batch passes to java: Spark 4 on Java 17 needs these opens; DJL stays offline.
+export DJL_OFFLINE=true OPT_OUT_TRACKING=true
+opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 
 # Peak resident memory of a process, sampled every second while it runs.
 watch_rss() {
@@ -62,8 +77,8 @@ PY
 
 echo "scale: $rows rows, $steps steps, batch $batch, $master with $partitions partitions, model $model" >&2
 start=$(date +%s.%N)
-DIFFUSION_BATCH_JAVA_OPTS="$heap -Xlog:gc:file=$work/gc-job.log" "$root/diffusion-batch" generate \
-  --prompts "$work/prompts.txt" --output "$work/out" --model "$model" --steps "$steps" --batch-size "$batch" \
+java $heap -Xlog:gc:file="$work/gc-job.log" "${opens[@]}" -Ddiffusionbatch.home="$root" -cp "$classpath" \
+  org.diffusionbatch.jobs.cli.DiffusionBatchCli generate --prompts "$work/prompts.txt" --output "$work/out" --model "$model" --steps "$steps" --batch-size "$batch" \
   --master "$master" --partitions "$partitions" --intra-op-threads "$job_threads" --run-id scale \
   --conf spark.ui.enabled=false > "$work/job.out" 2> "$work/job.err" &
 job_pid=$!
@@ -71,26 +86,40 @@ job_rss_kb="$(watch_rss "$job_pid")"
 wait "$job_pid" || { echo "the job failed; see $work/job.err (KEEP=1 keeps it)" >&2; tail -20 "$work/job.err" >&2; exit 1; }
 job_wall=$(python3 -c "import time; print(round(time.time() - $start, 1))")
 
-java $heap -Xlog:gc:file="$work/gc-baseline.log" -cp "$classpath" \
-  org.diffusionbatch.jobs.generate.ScaleBaseline "$work/prompts.txt" "$model" "$steps" "$batch" "$baseline_threads" \
-  > "$work/baseline.out" 2> "$work/baseline.err" &
-base_pid=$!
-base_rss_kb="$(watch_rss "$base_pid")"
-wait "$base_pid" || { echo "the baseline failed; see $work/baseline.err" >&2; tail -20 "$work/baseline.err" >&2; exit 1; }
+# Baseline: TextToImagePipeline in a plain loop. "one loop" is one thread at ONNX Runtime's default
+# threads; "N loops" runs N threads (N = the job's task slots) at 1 intra-op thread each, as the job does.
+run_baseline() {  # name loops threads
+  java $heap -Xlog:gc:file="$work/gc-$1.log" -cp "$classpath" \
+    org.diffusionbatch.jobs.generate.ScaleBaseline "$work/prompts.txt" "$model" "$steps" "$batch" "$3" "$2" \
+    > "$work/$1.out" 2> "$work/$1.err" &
+  local pid=$!
+  local rss_kb
+  rss_kb="$(watch_rss "$pid")"
+  wait "$pid" || { echo "baseline $1 failed; see $work/$1.err" >&2; tail -20 "$work/$1.err" >&2; exit 1; }
+  echo "$rss_kb" > "$work/$1.rss"
+}
+slots="$(echo "$master" | sed -n 's/^local\[\([0-9]*\).*/\1/p')"
+slots="${slots:-$(nproc)}"
+run_baseline baseline-one 1 "$baseline_threads"
+run_baseline baseline-n "$slots" 1
 
-python3 - "$work/out/_runs/scale.json" "$work/baseline.out" "$rows" "$job_wall" << PY
+python3 - "$work/out/_runs/scale.json" "$work/baseline-one.out" "$work/baseline-n.out" "$rows" "$job_wall" << PY
 import json, sys
 m = json.load(open(sys.argv[1]))
-base = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
+one = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
+many = json.loads(open(sys.argv[3]).read().strip().splitlines()[-1])
 t, c = m["timings"], m["counts"]
-print(f"rows                 {sys.argv[3]}")
+print(f"rows                 {sys.argv[4]}")
 print(f"job made             {c['made']} images, {c['errors']} errors")
-print(f"job wall             {sys.argv[4]} s (JVM start to exit)")
+print(f"job wall             {sys.argv[5]} s (JVM start to exit)")
 print(f"job plan / generate  {t['plan_seconds']:.1f} s / {t['generate_seconds']:.1f} s")
 print(f"job images/s         {t['images_per_second']:.2f} (generation phase)")
 print(f"job images/s overall {c['made'] / t['total_seconds']:.2f} (planning included)")
-print(f"baseline images/s    {base['images_per_second']:.2f} ({base['images']} images in {base['seconds']:.1f} s, one loop)")
-print(f"ratio job/baseline   {t['images_per_second'] / base['images_per_second']:.2f} (generation phase; target >= 0.9)")
+overall = c["made"] / t["total_seconds"]
+for name, b in (("one loop", one), (f"{many['loops']} loops", many)):
+    print(f"baseline {name:9s}    {b['images_per_second']:.2f} images/s ({b['images']} images in {b['seconds']:.1f} s)")
+    print(f"  ratio job/baseline {t['images_per_second'] / b['images_per_second']:.2f} generation phase, "
+          f"{overall / b['images_per_second']:.2f} overall (target >= 0.9)")
 PY
 echo "job peak RSS         $((job_rss_kb / 1024)) MB; heap: $(heap_from_gc_log "$work/gc-job.log")"
-echo "baseline peak RSS    $((base_rss_kb / 1024)) MB; heap: $(heap_from_gc_log "$work/gc-baseline.log")"
+echo "baseline peak RSS    one loop $(($(cat "$work/baseline-one.rss") / 1024)) MB, $slots loops $(($(cat "$work/baseline-n.rss") / 1024)) MB; heap (one loop): $(heap_from_gc_log "$work/gc-baseline-one.log")"

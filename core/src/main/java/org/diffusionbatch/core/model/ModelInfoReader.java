@@ -13,9 +13,11 @@ final class ModelInfoReader {
     TensorSpec cond = unet.inputs().get(OnnxUNet.TIMESTEP_COND);
 
     int channels = first(sample.fixedDim(1), layout.unetInChannels(), 4);
-    Integer fixedH = sample.fixedDim(2);
-    Integer fixedW = sample.fixedDim(3);
-    int sampleSize = first(layout.unetSampleSize(), fixedH, 64);
+    TensorSpec vaeIn = vae.requireInput(OnnxVaeDecoder.INPUT);
+    Integer fixedH = fixedLatentDim(layout, "height", sample.fixedDim(2), vaeIn.fixedDim(2));
+    Integer fixedW = fixedLatentDim(layout, "width", sample.fixedDim(3), vaeIn.fixedDim(3));
+    // A graph fixed to one size only runs at that size, whatever its config.json says.
+    int sampleSize = first(fixedH, layout.unetSampleSize(), 64);
 
     Integer textD = textOut.fixedDim(2);
     Integer unetD = hidden.fixedDim(2);
@@ -43,6 +45,15 @@ final class ModelInfoReader {
     return new ModelInfo(layout.directory(), uri, digest, layout.pipelineClass(), layout.schedulerConfig(),
         layout.tokenizerDir(), channels, sampleSize, fixedH, fixedW, layout.vaeScalingFactor(), hiddenSize,
         timeCondDim, floatType);
+  }
+
+  /** The latent size the graphs are fixed to (UNet or VAE decoder), or null when both accept any. */
+  private static Integer fixedLatentDim(ModelLayout layout, String axis, Integer unet, Integer vae) {
+    if (unet != null && vae != null && !unet.equals(vae)) {
+      throw new ModelException("model at " + layout.directory() + ": the unet is fixed to latent " + axis + " " + unet
+          + " but vae_decoder to " + vae + "; the parts come from different exports");
+    }
+    return unet != null ? unet : vae;
   }
 
   @SafeVarargs

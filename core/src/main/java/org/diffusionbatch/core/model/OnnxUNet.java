@@ -2,7 +2,10 @@ package org.diffusionbatch.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.diffusionbatch.core.sampler.LatentShape;
 
 /**
@@ -23,6 +26,27 @@ final class OnnxUNet implements UNet {
   private final TensorSpec timestepCond; // null unless LCM
   private final int hiddenSize;
   private final int timeCondDim;
+  private final ThreadLocal<HalfCache> hiddenHalves = ThreadLocal.withInitial(HalfCache::new);
+
+  /**
+   * The last encoder_hidden_states one thread fed to a float16 UNet, and their float16 bytes. The
+   * embeddings are the same at every step of a batch and are 3/4 of the values per call (SD 1.5:
+   * B x 77 x 768 against B x 4 x 64 x 64), so converting them once per batch instead of once per
+   * step saves most of the conversion time. The values are compared, not the array's identity, so
+   * reusing or changing an array can never feed stale embeddings.
+   */
+  private static final class HalfCache {
+    float[] values;
+    ByteBuffer halves;
+
+    ByteBuffer halvesOf(float[] embeddings) {
+      if (values == null || !Arrays.equals(values, embeddings)) {
+        halves = Tensors.toHalves(embeddings, halves);
+        values = embeddings.clone();
+      }
+      return halves;
+    }
+  }
 
   OnnxUNet(OnnxGraph graph, int hiddenSize, int timeCondDim) {
     this.graph = graph;
@@ -33,6 +57,10 @@ final class OnnxUNet implements UNet {
     graph.requireOutput(OUTPUT);
     this.hiddenSize = hiddenSize;
     this.timeCondDim = timeCondDim;
+    if (graph.inputs().containsKey("text_embeds") || graph.inputs().containsKey("time_ids")) {
+      throw new ModelException("unet/model.onnx in " + graph.file().getParent().getParent() + " takes text_embeds/time_ids:"
+          + " it is an SDXL UNet, and SDXL is not supported yet; use a Stable Diffusion 1.x/2.x or LCM export");
+    }
     for (String name : graph.inputs().keySet()) {
       if (!name.equals(SAMPLE) && !name.equals(TIMESTEP) && !name.equals(HIDDEN) && !name.equals(TIMESTEP_COND)) {
         throw new ModelException("unet/model.onnx in " + graph.file().getParent().getParent() + " has an input '"
@@ -74,7 +102,7 @@ final class OnnxUNet implements UNet {
       NDList in = new NDList(
           Tensors.floats(m, sample, latents, sampleShape),
           timestepArray(m, t, batch),
-          Tensors.floats(m, hidden, encoderHiddenStates, batch, tokens, hiddenSize));
+          hiddenArray(m, encoderHiddenStates, batch, tokens));
       if (timestepCond != null) {
         in.add(Tensors.floats(m, timestepCond, cond, batch, timeCondDim));
       }
@@ -86,18 +114,25 @@ final class OnnxUNet implements UNet {
     return out;
   }
 
-  private NDArray timestepArray(ai.djl.ndarray.NDManager m, double t, int batch) {
+  private NDArray hiddenArray(NDManager m, float[] embeddings, int batch, long tokens) {
+    if (hidden.type() == DataType.FLOAT16) {
+      return Tensors.halves(m, hidden, hiddenHalves.get().halvesOf(embeddings), batch, tokens, hiddenSize);
+    }
+    return Tensors.floats(m, hidden, embeddings, batch, tokens, hiddenSize);
+  }
+
+  private NDArray timestepArray(NDManager m, double t, int batch) {
     if (timestep.rank() == 0) {
       return Tensors.floats(m, timestep, new float[] {(float) t});
     }
     int n = timestep.fixedDim(0) != null ? timestep.fixedDim(0) : batch;
     if (timestep.isFloat()) {
       float[] values = new float[n];
-      java.util.Arrays.fill(values, (float) t);
+      Arrays.fill(values, (float) t);
       return Tensors.floats(m, timestep, values, n);
     }
     long[] values = new long[n];
-    java.util.Arrays.fill(values, integerTimestep(t));
+    Arrays.fill(values, integerTimestep(t));
     return Tensors.integers(m, timestep, values, n);
   }
 

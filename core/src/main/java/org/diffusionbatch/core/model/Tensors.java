@@ -19,12 +19,7 @@ final class Tensors {
   static NDArray floats(NDManager manager, TensorSpec spec, float[] data, long... shape) {
     NDArray array;
     if (spec.type() == DataType.FLOAT16) {
-      ByteBuffer buffer = ByteBuffer.allocateDirect(data.length * 2).order(ByteOrder.nativeOrder());
-      ShortBuffer halves = buffer.asShortBuffer();
-      for (float v : data) {
-        halves.put(Float16.fromFloat(v));
-      }
-      array = manager.create(buffer, new Shape(shape), DataType.FLOAT16);
+      return halves(manager, spec, toHalves(data, null), shape);
     } else if (spec.type() == DataType.FLOAT32) {
       array = manager.create(data, new Shape(shape));
     } else {
@@ -32,6 +27,25 @@ final class Tensors {
     }
     array.setName(spec.name());
     return array;
+  }
+
+  /** Float16 bytes (from {@link #toHalves}) as an array named for the graph input. */
+  static NDArray halves(NDManager manager, TensorSpec spec, ByteBuffer halves, long... shape) {
+    // duplicate(): the engine may move the buffer's position; callers may reuse the bytes.
+    NDArray array = manager.create(halves.duplicate().order(ByteOrder.nativeOrder()), new Shape(shape), DataType.FLOAT16);
+    array.setName(spec.name());
+    return array;
+  }
+
+  /** Floats converted to float16 in a direct native-order buffer, reusing {@code reuse} when it is big enough. */
+  static ByteBuffer toHalves(float[] data, ByteBuffer reuse) {
+    ByteBuffer buffer = reuse != null && reuse.capacity() == data.length * 2
+        ? reuse : ByteBuffer.allocateDirect(data.length * 2).order(ByteOrder.nativeOrder());
+    ShortBuffer halves = buffer.asShortBuffer();
+    for (int i = 0; i < data.length; i++) {
+      halves.put(i, Float16.fromFloat(data[i]));
+    }
+    return buffer;
   }
 
   /** Integers as the INT64 or INT32 array the graph input declares. */

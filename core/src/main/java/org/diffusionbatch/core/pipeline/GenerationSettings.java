@@ -1,5 +1,7 @@
 package org.diffusionbatch.core.pipeline;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,6 +25,8 @@ public record GenerationSettings(
     Map<String, Object> samplerOverrides) {
 
   public GenerationSettings {
-    samplerOverrides = samplerOverrides == null ? Map.of() : Map.copyOf(samplerOverrides);
+    // Not Map.copyOf: a JSON null is a meaningful override value (e.g. variance_type: null).
+    samplerOverrides =
+        samplerOverrides == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(samplerOverrides));
   }
 }

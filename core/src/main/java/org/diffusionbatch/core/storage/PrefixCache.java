@@ -138,7 +138,7 @@ public final class PrefixCache {
     try {
       for (S3ObjectSummary o : objects) {
         Path file = ObjectStorage.localPath(temp, prefix, o.key());
-        storage.download(o.uri(), file);
+        storage.download(o, file);
         long size = Files.size(file);
         if (size != o.size()) {
           throw new StorageException("downloaded " + o.uri() + " has " + size + " bytes but S3 lists " + o.size()

@@ -212,4 +212,19 @@ class DiffusionModelTest {
       assertFalse(a.info().digest().equals(c.info().digest()));
     }
   }
+
+  @Test
+  void fp16UnetSeesEmbeddingsChangedInPlace() {
+    try (DiffusionModel fp16 = DiffusionModel.load(TinyModels.options("tiny-sd-fp16"))) {
+      float[] latents = noise(TWO.size(), 8);
+      float[] hidden = fp16.textEncoder().encode(ids(2));
+      float[] first = fp16.unet().predict(latents, TWO, 700, hidden, null);
+      float[] other = fp16.textEncoder().encode(new int[][] {ids(4)[2], ids(4)[3]});
+      System.arraycopy(other, 0, hidden, 0, hidden.length); // same array, new prompts
+      float[] changed = fp16.unet().predict(latents, TWO, 700, hidden, null);
+      float[] fresh = fp16.unet().predict(latents, TWO, 700, other.clone(), null);
+      assertTrue(maxAbsDiff(first, changed) > 1e-3, "new embeddings in the same array must reach the graph");
+      assertEquals(0, maxAbsDiff(changed, fresh));
+    }
+  }
 }

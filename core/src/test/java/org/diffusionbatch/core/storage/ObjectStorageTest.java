@@ -92,4 +92,31 @@ class ObjectStorageTest {
       assertTrue(e.getMessage().contains("endpoint http://127.0.0.1:1"), e.getMessage());
     }
   }
+
+  @Test
+  void largeObjectsAreDownloadedInParallelRangesByteForByte(@TempDir Path dir) throws Exception {
+    byte[] bytes = new byte[5 * 1024 * 1024 + 123];
+    new java.util.Random(7).nextBytes(bytes);
+    storage.putBytes(URI.create("s3://bucket/big/unet/model.onnx_data"), bytes);
+    S3ObjectSummary listed = storage.list(URI.create("s3://bucket/big/")).get(0);
+    try (ObjectStorage ranged = ObjectStorage.create(server.settings(), 1024 * 1024, 3)) {
+      Path file = dir.resolve("model.onnx_data");
+      Files.write(file, new byte[bytes.length * 2]); // a longer stale file must be replaced, not overlaid
+      ranged.download(listed, file);
+      assertArrayEquals(bytes, Files.readAllBytes(file));
+    }
+  }
+
+  @Test
+  void rangedDownloadOfAReplacedObjectFailsInsteadOfMixingVersions(@TempDir Path dir) {
+    storage.putBytes(URI.create("s3://bucket/swap/a"), new byte[3 * 1024 * 1024]);
+    S3ObjectSummary listed = storage.list(URI.create("s3://bucket/swap/")).get(0);
+    byte[] other = new byte[3 * 1024 * 1024];
+    other[0] = 1;
+    storage.putBytes(URI.create("s3://bucket/swap/a"), other);
+    try (ObjectStorage ranged = ObjectStorage.create(server.settings(), 1024 * 1024, 2)) {
+      StorageException e = assertThrows(StorageException.class, () -> ranged.download(listed, dir.resolve("a")));
+      assertTrue(e.getMessage().contains("changed"), e.getMessage());
+    }
+  }
 }

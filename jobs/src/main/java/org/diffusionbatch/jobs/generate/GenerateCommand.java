@@ -107,7 +107,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto", description = "auto: the GPU Spark assigned to the task, else CPU.")
   String device;
 
-  @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads (0: runtime default).")
+  @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads per task (default 0: spark.task.cpus, i.e. 1 unless set).")
   int intraOpThreads;
 
   @Option(names = "--inter-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime inter-op threads (0: runtime default).")

@@ -21,7 +21,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,64 +62,99 @@ final class GenerateRun {
 
   private int generate(SparkSession spark) throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    TestHooks hooks = TestHooks.from(spark.sparkContext().getConf());
+    Checked checked = checkBeforeWork(spark, hadoop, hooks);
+    if (options.overwrite()) {
+      delete(hadoop, options.output());
+      delete(hadoop, options.errorsOutput());
+    }
+    long planStart = System.nanoTime();
+    Plan plan = plan(spark, checked.prompts(), options.resume() && checked.outputExists());
+    appendErrors(spark, plan.duplicates());
+    double planSeconds = (System.nanoTime() - planStart) / 1e9;
+
+    long generateStart = System.nanoTime();
+    GenerateMetrics metrics = GenerateMetrics.register(spark.sparkContext());
+    makeImages(spark, plan, new PartitionGenerator(factory, options.device(), checked.run(), options.batchSize(),
+        options.runId(), metrics, hooks), metrics);
+    double generateSeconds = (System.nanoTime() - generateStart) / 1e9;
+
+    long made = metrics.imagesMade().value();
+    long errors = plan.duplicates().size() + metrics.errors().value().size();
+    RunManifest manifest = new RunManifest(options.runId(), options.arguments(), options.prompts(), options.output(),
+        options.errorsOutput(), checked.modelUri(), checked.modelDigest(), checked.run(),
+        new RunManifest.Counts(plan.input(), made, errors, plan.skipped(), plan.duplicates().size()),
+        new RunManifest.Timings((System.nanoTime() - planStart) / 1e9, planSeconds, generateSeconds, metrics.unetSeconds().value(),
+            made / Math.max(generateSeconds, 1e-9)),
+        versions(spark), startedAt.toString(), Instant.now().toString(), errors == 0 ? "complete" : "complete_with_errors");
+    String manifestAt = ManifestWriter.write(manifest, options.s3(), hadoop);
+    printSummary(manifest, manifestAt);
+    return errors == 0 ? GenerateCommand.EXIT_OK : GenerateCommand.EXIT_SOME_ROWS_FAILED;
+  }
+
+  /** What the checks before any work found out: the prompt table (not yet scanned beyond positions), the model, the run's settings. */
+  private record Checked(PromptTable.Read prompts, boolean outputExists, RunSettings run, String modelUri, String modelDigest) {}
+
+  /** Everything that can fail for a reason the user must fix, before anything is written (exit 2). */
+  private Checked checkBeforeWork(SparkSession spark, Configuration hadoop, TestHooks hooks) throws IOException {
     boolean outputExists = exists(hadoop, options.output());
     if (outputExists && !options.resume() && !options.overwrite()) {
       throw new ConfigurationException("--output " + options.output()
           + " already exists; give --resume to make only the missing rows, --overwrite to replace it, or another --output");
     }
-    TestHooks hooks = TestHooks.from(spark.sparkContext().getConf());
-    Dataset<Row> prompts = PromptTable.read(spark, options.prompts(), options.promptsFormat());
+    PromptTable.Read prompts = PromptTable.read(spark, options.prompts(), options.promptsFormat());
     ImageMaker driverModel = loadOnDriver(hooks);
     RunSettings run = RunSettings.resolve(options, driverModel.defaults());
-    GenerationSettings runSettings = run.toGenerationSettings();
     try {
-      driverModel.validate(runSettings);
+      driverModel.validate(run.toGenerationSettings());
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException("the model " + driverModel.modelUri() + " cannot run these settings: " + e.getMessage(), e);
     }
-    String modelUri = driverModel.modelUri();
-    String modelDigest = driverModel.modelDigest();
+    Checked checked = new Checked(prompts, outputExists && !options.overwrite(), run, driverModel.modelUri(), driverModel.modelDigest());
     if (!spark.sparkContext().isLocal()) {
-      // Executors load their own; the driver's copy was only for checking.
+      // Executors load their own; the driver's copy was only for checking. In local mode the tasks share it.
       ExecutorModels.closeAll();
     }
-    if (options.overwrite()) {
-      delete(hadoop, options.output());
-      delete(hadoop, options.errorsOutput());
-      outputExists = false;
-    }
+    return checked;
+  }
 
-    long planStart = System.nanoTime();
+  /** The rows to make (persisted), and the counts the summary reports. */
+  private record Plan(Dataset<Row> work, long input, long toMake, long skipped, List<ErrorRecord> duplicates) {}
+
+  private Plan plan(SparkSession spark, PromptTable.Read read, boolean resume) {
+    Dataset<Row> prompts = read.rows();
     WorkList.Split split = WorkList.dropDuplicates(prompts);
     Dataset<Row> work = split.keep();
-    int inputPartitions = prompts.rdd().getNumPartitions();
-    Dataset<Row> done = options.resume() && outputExists ? madeIds(spark) : null;
+    Dataset<Row> done = resume ? madeIds(spark) : null;
     if (done != null) {
       // The anti-join shuffles; put the rows back into as many partitions as were read (or asked for).
-      work = WorkList.without(work, done).repartition(options.partitions() != null ? options.partitions() : inputPartitions);
+      int partitions = options.partitions() != null ? options.partitions() : prompts.rdd().getNumPartitions();
+      work = WorkList.without(work, done).repartition(partitions);
     } else if (options.partitions() != null) {
       work = work.repartition(options.partitions());
     }
     work = work.persist(StorageLevel.MEMORY_AND_DISK());
-    long input = prompts.count();
     List<ErrorRecord> duplicates = duplicateErrors(split.duplicates());
     long toMake = work.count();
-    long skipped = input - duplicates.size() - toMake;
+    long skipped = read.count() - duplicates.size() - toMake;
     LOG.info("run {}: {} input rows, {} duplicates dropped, {} already in the output, {} to make",
-        options.runId(), input, duplicates.size(), skipped, toMake);
-    appendErrors(spark, duplicates);
+        options.runId(), read.count(), duplicates.size(), skipped, toMake);
+    return new Plan(work, read.count(), toMake, skipped, duplicates);
+  }
 
-    double planSeconds = (System.nanoTime() - planStart) / 1e9;
-    long generateStart = System.nanoTime();
-    GenerateMetrics metrics = GenerateMetrics.register(spark.sparkContext());
-    PartitionGenerator generator =
-        new PartitionGenerator(factory, options.device(), run, options.batchSize(), options.runId(), metrics, hooks);
-    long commits = Math.max(1, (toMake + options.rowsPerCommit() - 1) / options.rowsPerCommit());
+  /**
+   * One Spark write per {@code --rows-per-commit} rows (split by a hash of prompt_id), each appended
+   * and committed on its own; after each, the rows that failed in it go to the errors dataset.
+   */
+  private void makeImages(SparkSession spark, Plan plan, PartitionGenerator generator, GenerateMetrics metrics) {
+    long commits = Math.max(1, (plan.toMake() + options.rowsPerCommit() - 1) / options.rowsPerCommit());
     int errorsWritten = 0;
-    try (ProgressReporter progress = new ProgressReporter(metrics, toMake, Duration.ofSeconds(
+    try (ProgressReporter progress = new ProgressReporter(spark.sparkContext(), metrics, plan.toMake(), Duration.ofSeconds(
         spark.sparkContext().getConf().getLong("diffusionbatch.progressIntervalSeconds", 30)))) {
-      for (long commit = 0; commit < commits && toMake > 0; commit++) {
-        Dataset<Row> rows = commits == 1 ? work : work.filter(pmod(hash(col(WorkColumns.PROMPT_ID)), lit(commits)).equalTo(commit));
+      for (long commit = 0; commit < commits && plan.toMake() > 0; commit++) {
+        Dataset<Row> rows = commits == 1
+            ? plan.work()
+            : plan.work().filter(pmod(hash(col(WorkColumns.PROMPT_ID)), lit(commits)).equalTo(commit));
         rows.mapPartitions(generator, Encoders.row(ImageRows.SCHEMA))
             .write().mode(SaveMode.Append).options(ParquetWriting.imageOptions(options.maxRecordsPerFile()))
             .parquet(options.output());
@@ -129,21 +163,9 @@ final class GenerateRun {
         errorsWritten = failed.size();
         LOG.info("run {}: commit {} of {} written; {}", options.runId(), commit + 1, commits, progress.line());
       }
+    } finally {
+      plan.work().unpersist();
     }
-    work.unpersist();
-    double generateSeconds = (System.nanoTime() - generateStart) / 1e9;
-
-    long made = metrics.imagesMade().value();
-    long errors = duplicates.size() + metrics.errors().value().size();
-    RunManifest manifest = new RunManifest(options.runId(), options.arguments(), options.prompts(), options.output(),
-        options.errorsOutput(), modelUri, modelDigest, run,
-        new RunManifest.Counts(input, made, errors, skipped, duplicates.size()),
-        new RunManifest.Timings((System.nanoTime() - planStart) / 1e9, planSeconds, generateSeconds, metrics.unetSeconds().value(),
-            made / Math.max(generateSeconds, 1e-9)),
-        versions(spark), startedAt.toString(), Instant.now().toString(), errors == 0 ? "complete" : "complete_with_errors");
-    String manifestAt = ManifestWriter.write(manifest, options.s3(), hadoop);
-    printSummary(manifest, manifestAt);
-    return errors == 0 ? GenerateCommand.EXIT_OK : GenerateCommand.EXIT_SOME_ROWS_FAILED;
   }
 
   /** The prompt_ids already in the output; null when it holds no data files yet (e.g. only a manifest). */
@@ -167,9 +189,9 @@ final class GenerateRun {
     }
   }
 
-  private List<ErrorRecord> duplicateErrors(Dataset<Row> duplicates) {
+  private List<ErrorRecord> duplicateErrors(List<Row> duplicates) {
     List<ErrorRecord> errors = new ArrayList<>();
-    for (Row row : duplicates.select(WorkColumns.PROMPT_ID, WorkColumns.INPUT_JSON, "reason").collectAsList()) {
+    for (Row row : duplicates) {
       errors.add(ErrorRecord.of(row.getString(0), row.getString(1), "input", row.getString(2), options.runId()));
     }
     return errors;

@@ -32,7 +32,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import scala.Tuple3;
 
 /**
  * The prompt table as the job reads it, whatever its format: one row per input row with
@@ -45,7 +44,7 @@ import scala.Tuple3;
 final class PromptTable {
   private PromptTable() {}
 
-  static Dataset<Row> read(SparkSession spark, String uri, PromptFormat format) {
+  static Read read(SparkSession spark, String uri, PromptFormat format) {
     Dataset<Row> raw = readRaw(spark, uri, format);
     List<String> columns = Arrays.asList(raw.columns());
     if (!columns.contains(WorkColumns.PROMPT)) {
@@ -60,7 +59,8 @@ final class PromptTable {
     }
     Column[] all = columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
     select.add(to_json(struct(all)).as(WorkColumns.INPUT_JSON));
-    Dataset<Row> rows = withPositions(spark, raw.select(select.toArray(Column[]::new)), qualifiedRoot(spark, uri));
+    Read read = withPositions(spark, raw.select(select.toArray(Column[]::new)), qualifiedRoot(spark, uri), format == PromptFormat.TEXT);
+    Dataset<Row> rows = read.rows();
 
     spark.udf().register("diffusionbatch_prompt_id",
         (UDF3<String, Long, String, String>) StableIds::promptId, DataTypes.StringType);
@@ -71,7 +71,7 @@ final class PromptTable {
       // Blank lines in a text file are spacing, not prompts; they keep their place in the numbering.
       rows = rows.filter(length(trim(col(WorkColumns.PROMPT))).gt(0));
     }
-    return rows;
+    return new Read(rows, read.count());
   }
 
   private static Dataset<Row> readRaw(SparkSession spark, String uri, PromptFormat format) {
@@ -103,25 +103,36 @@ final class PromptTable {
   }
 
   /** Adds source_position (per file, 0-based, file order) and makes source_file relative to the root. */
-  private static Dataset<Row> withPositions(SparkSession spark, Dataset<Row> rows, String root) {
+  /** Rows of one file in one partition, and how many of them have a blank prompt. */
+  private record FileCount(int partition, String file, long rows, long blank) implements java.io.Serializable {}
+
+  /** The table and its row count (blank text lines excluded), known from the positions pass. */
+  record Read(Dataset<Row> rows, long count) {}
+
+  private static Read withPositions(SparkSession spark, Dataset<Row> rows, String root, boolean skipBlank) {
     JavaRDD<Row> rdd = rows.javaRDD();
     // Pass 1: rows per (partition, file). Partitions hold a file's splits in file order.
-    List<Tuple3<Integer, String, Long>> counts = rdd.mapPartitionsWithIndex((partition, it) -> {
-      Map<String, Long> perFile = new LinkedHashMap<>();
+    List<FileCount> counts = rdd.mapPartitionsWithIndex((partition, it) -> {
+      Map<String, long[]> perFile = new LinkedHashMap<>();
       while (it.hasNext()) {
-        perFile.merge(it.next().getString(0), 1L, Long::sum);
+        Row row = it.next();
+        long[] n = perFile.computeIfAbsent(row.getString(0), f -> new long[2]);
+        n[0]++;
+        String prompt = row.getString(1);
+        n[1] += prompt == null || prompt.isBlank() ? 1 : 0;
       }
-      List<Tuple3<Integer, String, Long>> out = new ArrayList<>();
-      perFile.forEach((file, n) -> out.add(new Tuple3<>(partition, file, n)));
+      List<FileCount> out = new ArrayList<>();
+      perFile.forEach((file, n) -> out.add(new FileCount(partition, file, n[0], n[1])));
       return out.iterator();
     }, true).collect();
     Map<Integer, Map<String, Long>> starts = new TreeMap<>();
     Map<String, Long> running = new HashMap<>();
-    counts.stream().sorted((a, b) -> Integer.compare(a._1(), b._1())).forEach(c -> {
-      long start = running.getOrDefault(c._2(), 0L);
-      starts.computeIfAbsent(c._1(), p -> new HashMap<>()).put(c._2(), start);
-      running.put(c._2(), start + c._3());
+    counts.stream().sorted((a, b) -> Integer.compare(a.partition(), b.partition())).forEach(c -> {
+      long start = running.getOrDefault(c.file(), 0L);
+      starts.computeIfAbsent(c.partition(), p -> new HashMap<>()).put(c.file(), start);
+      running.put(c.file(), start + c.rows());
     });
+    long rowCount = counts.stream().mapToLong(c -> c.rows() - (skipBlank ? c.blank() : 0)).sum();
     Broadcast<Map<Integer, Map<String, Long>>> startsByPartition =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(starts);
     StructType schema = rows.schema().add(WorkColumns.SOURCE_POSITION, DataTypes.LongType, false);
@@ -148,7 +159,7 @@ final class PromptTable {
         }
       };
     }, true);
-    return spark.createDataFrame(positioned, schema);
+    return new Read(spark.createDataFrame(positioned, schema), rowCount);
   }
 
   static String relative(String root, String file) {

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,27 +24,34 @@ final class WorkList {
   private static final String DUPLICATE_ID = "_duplicate_id";
   private static final String DONE_ID = "_done_id";
 
-  /** The rows to make, and the duplicates dropped (as rows of the prompt table plus a reason column). */
-  record Split(Dataset<Row> keep, Dataset<Row> duplicates) {}
+  /** The rows to make, and the duplicates dropped (prompt_id, input_json, reason). */
+  record Split(Dataset<Row> keep, List<Row> duplicates) {}
 
   static Split dropDuplicates(Dataset<Row> prompts) {
     Column where = struct(col(WorkColumns.SOURCE_FILE), col(WorkColumns.SOURCE_POSITION));
-    // Only the ids that occur more than once: normally none or few, so the join is a broadcast and
-    // the prompts keep their partitioning (a shuffle join would let AQE squeeze them into one task).
-    Dataset<Row> repeated = broadcast(prompts.groupBy(WorkColumns.PROMPT_ID)
+    // The ids that occur more than once, with where each first occurs: normally none or few, so they
+    // are collected, and with none the prompts go on untouched (no join, partitioning as read).
+    Dataset<Row> repeatedIds = prompts.groupBy(WorkColumns.PROMPT_ID)
         .agg(count(lit(1)).as("_n"), min(where).as(FIRST))
         .filter(col("_n").gt(1))
         .drop("_n")
-        .withColumnRenamed(WorkColumns.PROMPT_ID, DUPLICATE_ID));
-    // A self-join: distinct column names, not Dataset.col references, keep the two sides apart.
-    Dataset<Row> marked = prompts.join(repeated, col(WorkColumns.PROMPT_ID).equalTo(col(DUPLICATE_ID)), "left")
+        .withColumnRenamed(WorkColumns.PROMPT_ID, DUPLICATE_ID);
+    List<Row> repeated = repeatedIds.collectAsList();
+    if (repeated.isEmpty()) {
+      return new Split(prompts, List.of());
+    }
+    // A broadcast join keeps the prompts' partitioning (a shuffle join would let AQE squeeze them into one task).
+    Dataset<Row> first = broadcast(prompts.sparkSession().createDataFrame(repeated, repeatedIds.schema()));
+    Dataset<Row> marked = prompts.join(first, col(WorkColumns.PROMPT_ID).equalTo(col(DUPLICATE_ID)), "left")
         .drop(DUPLICATE_ID);
     Column isDuplicate = col(FIRST).isNotNull().and(where.notEqual(col(FIRST)));
     Dataset<Row> keep = marked.filter(isDuplicate.unary_$bang()).drop(FIRST);
-    Dataset<Row> duplicates = marked.filter(isDuplicate)
-        .withColumn("reason", concat(lit("duplicate prompt_id; the first row with this id is kept ("),
-            col(FIRST + "." + WorkColumns.SOURCE_FILE), lit(" row "), col(FIRST + "." + WorkColumns.SOURCE_POSITION).cast("string"), lit(")")))
-        .drop(FIRST);
+    List<Row> duplicates = marked.filter(isDuplicate)
+        .select(col(WorkColumns.PROMPT_ID), col(WorkColumns.INPUT_JSON),
+            concat(lit("duplicate prompt_id; the first row with this id is kept ("),
+                col(FIRST + "." + WorkColumns.SOURCE_FILE), lit(" row "), col(FIRST + "." + WorkColumns.SOURCE_POSITION).cast("string"),
+                lit(")")).as("reason"))
+        .collectAsList();
     return new Split(keep, duplicates);
   }
 

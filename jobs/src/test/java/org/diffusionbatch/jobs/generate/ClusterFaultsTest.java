@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.diffusionbatch.jobs.testing.FakeImageMaker;
 import org.diffusionbatch.jobs.testing.LocalClusterHome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,14 +30,14 @@ class ClusterFaultsTest {
     Path loads = dir.resolve("loads");
     List<String> args = new ArrayList<>(List.of(
         "--prompts", prompts.toString(), "--output", out.toString(), "--master", "local-cluster[2,1,1024]",
-        "--partitions", "4", "--batch-size", "2",
+        "--model", Runs.TINY_SD, "--steps", "2", "--partitions", "4", "--batch-size", "2",
         "--conf", "diffusionbatch.test.haltOnceMarker=" + dir.resolve("halted"),
         "--conf", "diffusionbatch.test.markerDir=" + loads,
         "--conf", "spark.task.maxFailures=4"));
     args.addAll(LocalClusterHome.executorConf());
     int code;
     try (LocalClusterHome home = LocalClusterHome.build().activate()) {
-      code = Runs.generate(new FakeImageMaker.Factory(), args.toArray(String[]::new));
+      code = Runs.generate(args.toArray(String[]::new));
     }
     assertEquals(GenerateCommand.EXIT_OK, code);
     assertTrue(Files.exists(dir.resolve("halted")), "an executor was halted mid-job");

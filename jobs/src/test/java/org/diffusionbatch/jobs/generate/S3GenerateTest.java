@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.diffusionbatch.jobs.testing.FakeImageMaker;
 import org.diffusionbatch.jobs.testing.S3ProxyFixture;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.options.ListContainerOptions;
@@ -34,13 +33,15 @@ class S3GenerateTest {
       s3.createBucket("data");
       s3.put("data", "in/prompts.csv", ("prompt_id,prompt,seed\n"
           + "a,a red circle,1\nb,a blue square,2\nc,a green triangle,3\nd,\"a yellow star, big\",4\n").getBytes(StandardCharsets.UTF_8));
+      s3.putDirectory(Path.of(Runs.TINY_SD), "data", "models/tiny-sd");
       List<String> args = new ArrayList<>(List.of(
-          "--prompts", "s3://data/in/prompts.csv", "--output", "s3://data/out/images",
+          "--prompts", "s3://data/in/prompts.csv", "--output", "s3://data/out/images", "--model", "s3://data/models/tiny-sd/",
+          "--steps", "2",
           "--master", "local[2]", "--batch-size", "2", "--partitions", "2", "--run-id", "s3run",
           "--model-cache", dir.resolve("cache").toString()));
       args.addAll(s3.jobOptions());
       args.addAll(s3.sparkConf());
-      assertEquals(GenerateCommand.EXIT_OK, Runs.generate(new FakeImageMaker.Factory(), args.toArray(String[]::new)));
+      assertEquals(GenerateCommand.EXIT_OK, Runs.generate(args.toArray(String[]::new)));
 
       Set<String> keys = new HashSet<>();
       for (StorageMetadata blob : s3.blobStore().list("data", ListContainerOptions.Builder.inDirectory("out/images").recursive())) {
@@ -57,6 +58,7 @@ class S3GenerateTest {
       JsonNode manifest = new ObjectMapper().readTree(
           s3.blobStore().getBlob("data", "out/images/_runs/s3run.json").getPayload().openStream());
       assertEquals(4, manifest.get("counts").get("made").asLong());
+      assertEquals("s3://data/models/tiny-sd/", manifest.get("model").asText());
 
       SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
           .config("spark.hadoop.fs.s3a.endpoint", s3.endpoint()).config("spark.hadoop.fs.s3a.path.style.access", "true")

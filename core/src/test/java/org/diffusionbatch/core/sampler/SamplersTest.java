@@ -1,0 +1,164 @@
+package org.diffusionbatch.core.sampler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Creating samplers from names and model configs, and the errors users see. */
+class SamplersTest {
+  private static final LatentShape SHAPE = new LatentShape(1, 4, 2, 2);
+  private static final SchedulerConfig SD = SamplerMathTest.SD;
+
+  @Test
+  void unknownSamplerNameIsRejectedListingTheKnownNames() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.create("dpm++", SD, Map.of()));
+    for (String known : Samplers.names()) {
+      assertTrue(e.getMessage().contains(known), e.getMessage());
+    }
+    assertTrue(e.getMessage().contains("dpm++"));
+  }
+
+  @Test
+  void everyNamedSamplerRunsASingleStep() {
+    for (String name : Samplers.names()) {
+      SamplerRun run = Samplers.create(name, SD, Map.of()).plan(1, SHAPE);
+      assertEquals(1, run.steps(), name);
+      float[] x = new float[SHAPE.size()];
+      java.util.Arrays.fill(x, 0.5f);
+      float[] out = Sampling.run(run, x, (in, k, t, o) -> java.util.Arrays.fill(o, 0.1f), new SeededNoise(1));
+      for (float v : out) {
+        assertTrue(Float.isFinite(v), name);
+      }
+    }
+  }
+
+  @Test
+  void stepsBeyondTrainingTimestepsAreRejectedNamingValueAndRange() {
+    for (String name : Samplers.names()) {
+      Sampler s = Samplers.create(name, SD, Map.of());
+      IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> s.plan(1001, SHAPE), name);
+      assertTrue(tooMany.getMessage().contains("1001") && tooMany.getMessage().contains("1.."), tooMany.getMessage());
+      IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> s.plan(0, SHAPE), name);
+      assertTrue(none.getMessage().contains("steps 0"), none.getMessage());
+    }
+  }
+
+  @Test
+  void lcmAllowsAtMostItsOriginalInferenceSteps() {
+    Sampler lcm = Samplers.create("lcm", SD, Map.of());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lcm.plan(51, SHAPE));
+    assertTrue(e.getMessage().contains("1..50") && e.getMessage().contains("original_inference_steps"), e.getMessage());
+    assertEquals(50, lcm.plan(50, SHAPE).steps());
+  }
+
+  @Test
+  void leadingScheduleOverTheTrainingRangeIsRejectedWithAFix() {
+    // SD's steps_offset 1 moves a 1000-step leading schedule to t = 1000, which diffusers indexes out of range
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.create("ddpm", SD, Map.of()).plan(1000, SHAPE));
+    assertTrue(e.getMessage().contains("1000.0") && e.getMessage().contains("trailing"), e.getMessage());
+  }
+
+  @Test
+  void pndmModelConfigWithoutANameSamplesWithDpmSolverPlusPlusOnTheModelsSchedule() {
+    Sampler s = Samplers.create(null, SD, Map.of());
+    assertEquals("dpmpp-2m", s.name());
+    SchedulerConfig c = s.config();
+    assertEquals("DPMSolverMultistepScheduler", c.className().orElseThrow());
+    assertEquals("scaled_linear", c.getString("beta_schedule"));
+    assertEquals(0.00085, c.getDouble("beta_start"));
+    assertEquals(1, c.getInt("steps_offset"));
+    assertEquals("linspace", c.getString("timestep_spacing"), "DPM's own default spacing");
+    assertEquals(2, c.getInt("solver_order"));
+    assertFalse(c.containsKey("skip_prk_steps"), "PNDM-only keys are dropped");
+    assertEquals(Samplers.create("default", SD, Map.of()).config().asMap(), c.asMap());
+  }
+
+  @Test
+  void modelsOwnSupportedSchedulerClassIsUsedAsIsByDefault() {
+    SchedulerConfig euler = SD.with(Map.of("_class_name", "EulerDiscreteScheduler", "timestep_spacing", "trailing"));
+    Sampler s = Samplers.create(null, euler, Map.of());
+    assertEquals("EulerDiscreteScheduler", s.name());
+    assertEquals("trailing", s.config().getString("timestep_spacing"));
+  }
+
+  @Test
+  void aNamedSamplerKeepsTheModelsScheduleKeysButNotItsAlgorithmSettings() {
+    SchedulerConfig model = SD.with(Map.of("_class_name", "DPMSolverMultistepScheduler",
+        "use_karras_sigmas", true, "solver_order", 3, "prediction_type", "v_prediction",
+        "timestep_spacing", "trailing"));
+    SchedulerConfig c = Samplers.create("dpmpp-2m", model, Map.of()).config();
+    assertFalse(c.getBoolean("use_karras_sigmas"));
+    assertEquals(2, c.getInt("solver_order"));
+    assertEquals("v_prediction", c.getString("prediction_type"));
+    assertEquals("trailing", c.getString("timestep_spacing"));
+    assertTrue(Samplers.create("dpmpp-2m-karras", model, Map.of()).config().getBoolean("use_karras_sigmas"));
+    assertEquals(3, Samplers.create("dpmpp-3m", model, Map.of()).config().getInt("solver_order"));
+  }
+
+  @Test
+  void overridesReplaceModelValuesAndUnknownOverridesAreRejectedListingAcceptedKeys() {
+    Sampler s = Samplers.create("euler", SD, Map.of("timestep_spacing", "trailing", "use_karras_sigmas", true));
+    assertEquals("trailing", s.config().getString("timestep_spacing"));
+    assertTrue(s.config().getBoolean("use_karras_sigmas"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.create("euler", SD, Map.of("eta", 0.5)));
+    assertTrue(e.getMessage().contains("eta") && e.getMessage().contains("use_karras_sigmas"), e.getMessage());
+    assertEquals(0.5, Samplers.create("ddim", SD, Map.of("eta", 0.5)).config().getDouble("eta"));
+  }
+
+  @Test
+  void badConfigValuesAreReportedWithTheKeyAndTheChoices() {
+    IllegalArgumentException spacing = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.create("ddim", SD, Map.of("timestep_spacing", "uniform")));
+    assertTrue(spacing.getMessage().contains("timestep_spacing 'uniform'") && spacing.getMessage().contains("trailing"));
+    IllegalArgumentException prediction = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.create("euler", SD, Map.of("prediction_type", "flow")));
+    assertTrue(prediction.getMessage().contains("prediction_type 'flow'"));
+    IllegalArgumentException dpm = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.create("dpmpp-2m", SD, Map.of("algorithm_type", "dpmsolver")));
+    assertTrue(dpm.getMessage().contains("sigma_min"), dpm.getMessage());
+  }
+
+  @Test
+  void unsupportedDiffusersClassIsRejectedListingSupportedOnes() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.fromDiffusers("PNDMScheduler", SD));
+    assertTrue(e.getMessage().contains("DDIMScheduler") && e.getMessage().contains("dpmpp-2m"), e.getMessage());
+  }
+
+  @Test
+  void schedulerConfigFileWithInfinityNullsAndUnknownKeysIsReadAndKept(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("scheduler_config.json");
+    Files.writeString(file, "{\"_class_name\": \"DPMSolverMultistepScheduler\", \"_diffusers_version\": \"0.30.0\","
+        + " \"lambda_min_clipped\": -Infinity, \"variance_type\": null, \"trained_betas\": null,"
+        + " \"beta_schedule\": \"scaled_linear\", \"beta_start\": 0.00085, \"beta_end\": 0.012,"
+        + " \"some_future_key\": [1, 2]}");
+    SchedulerConfig c = SchedulerConfig.read(file);
+    assertEquals(Double.NEGATIVE_INFINITY, c.getDouble("lambda_min_clipped"));
+    assertTrue(c.containsKey("variance_type"));
+    assertNull(c.get("variance_type"));
+    assertEquals(java.util.List.of(1, 2), c.get("some_future_key"));
+    Sampler s = Samplers.create(null, c, Map.of());
+    assertEquals("DPMSolverMultistepScheduler", s.name());
+    assertEquals(20, s.plan(20, SHAPE).steps());
+  }
+
+  @Test
+  void wrongTypedConfigValueNamesTheKey() {
+    SchedulerConfig c = SchedulerConfig.of(Map.of("num_train_timesteps", "many"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.getInt("num_train_timesteps"));
+    assertTrue(e.getMessage().contains("'num_train_timesteps' must be a number"), e.getMessage());
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> c.getDouble("beta_end"));
+    assertTrue(missing.getMessage().contains("'beta_end'"), missing.getMessage());
+  }
+}
