@@ -1,6 +1,5 @@
 package org.diffusionbatch.jobs.generate;
 
-import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -10,8 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.diffusionbatch.jobs.cli.ImageOptions;
+import org.diffusionbatch.jobs.cli.S3Options;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -47,35 +49,10 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--errors-output", paramLabel = "URI", description = "Errors dataset (default: <output>_errors).")
   String errorsOutput;
 
-  @Option(names = "--model", paramLabel = "URI", description = "Model: local dir or s3://bucket/prefix/ (default: the bundled models/tiny-sd).")
-  String model;
-
-  @Option(names = "--sampler", paramLabel = "NAME", description = "Sampler: dpmpp-2m, dpmpp-2m-karras, dpmpp-3m, dpm-2s, lcm, ddim, euler, euler-a, ddpm (default: the model's own scheduler where implemented, else dpmpp-2m; lcm for LCM models).")
-  String sampler;
-
-  @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM models).")
-  Integer steps;
-
-  @Option(names = "--guidance", paramLabel = "W", description = "Classifier-free guidance scale (default 7.5; 8.5 for LCM, as diffusers).")
-  Double guidance;
-
-  @Option(names = "--guidance-rescale", paramLabel = "R", defaultValue = "0", description = "guidance_rescale (default 0).")
-  double guidanceRescale;
-
-  @Option(names = "--width", paramLabel = "W", description = "Image width (default: the model's sample_size x 8).")
-  Integer width;
-
-  @Option(names = "--height", paramLabel = "H", description = "Image height (default: the model's sample_size x 8).")
-  Integer height;
-
-  @Option(names = "--negative-prompt", paramLabel = "TEXT", defaultValue = "", description = "Negative prompt for rows without one.")
-  String negativePrompt;
+  @Mixin ImageOptions image = new ImageOptions();
 
   @Option(names = "--seed", paramLabel = "BASE", defaultValue = "0", description = "Base seed; a row without a seed gets one derived from this and its prompt_id.")
   long seed;
-
-  @Option(names = "--sampler-option", paramLabel = "KEY=VALUE", description = "diffusers scheduler_config key (repeatable), e.g. use_karras_sigmas=true.")
-  Map<String, String> samplerOptions = new LinkedHashMap<>();
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8", description = "Rows per UNet call, before CFG doubling (default 8).")
   int batchSize;
@@ -119,14 +96,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--model-cache", paramLabel = "DIR", description = "Where executors cache s3:// models.")
   String modelCache;
 
-  @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint (S3-compatible stores).")
-  String s3Endpoint;
-
-  @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region.")
-  String s3Region;
-
-  @Option(names = "--s3-path-style", description = "Path-style S3 access.")
-  boolean s3PathStyle;
+  @Mixin S3Options s3 = new S3Options();
 
   @Option(names = "--master", paramLabel = "URL", description = "Spark master for ./diffusion-batch generate (default local[*]); not allowed under spark-submit.")
   String master;
@@ -170,14 +140,14 @@ public final class GenerateCommand implements Callable<Integer> {
     if (partitions != null) {
       positive("--partitions", partitions);
     }
-    if (steps != null) {
-      positive("--steps", steps);
+    if (image.steps() != null) {
+      positive("--steps", image.steps());
     }
-    if (width != null) {
-      positive("--width", width);
+    if (image.width() != null) {
+      positive("--width", image.width());
     }
-    if (height != null) {
-      positive("--height", height);
+    if (image.height() != null) {
+      positive("--height", image.height());
     }
     if (intraOpThreads < 0 || interOpThreads < 0) {
       throw new IllegalArgumentException("--intra-op-threads and --inter-op-threads must be 0 (runtime default) or more");
@@ -194,7 +164,7 @@ public final class GenerateCommand implements Callable<Integer> {
     if (format == null) {
       format = PromptFormat.guess(prompts);
     }
-    String modelUri = model == null ? defaultModel() : model;
+    String modelUri = image.modelOrBundled();
     if (StorageUris.scheme(modelUri) != null && !StorageUris.isS3(modelUri) && !modelUri.startsWith("file:")) {
       throw new IllegalArgumentException("--model " + modelUri + ": use a local directory or s3://bucket/prefix/");
     }
@@ -203,11 +173,11 @@ public final class GenerateCommand implements Callable<Integer> {
     }
     return new GenerateOptions(
         sparkPrompts, format, sparkOutput, sparkErrors, modelUri,
-        sampler, steps, guidance, guidanceRescale, width, height, negativePrompt, seed,
-        SamplerOptionValues.parse(samplerOptions), batchSize, partitions, maxRecordsPerFile, rowsPerCommit,
+        image.sampler(), image.steps(), image.guidance(), image.guidanceRescale(), image.width(), image.height(),
+        image.negativePrompt(), seed, image.samplerOverrides(), batchSize, partitions, maxRecordsPerFile, rowsPerCommit,
         runId == null ? newRunId() : runId, existing.resume, existing.overwrite,
         Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, modelCache,
-        new GenerateOptions.S3Options(s3Endpoint, s3Region, s3PathStyle),
+        new GenerateOptions.S3Options(s3.endpoint(), s3.region(), s3.pathStyle()),
         underSparkSubmit ? null : (master == null ? "local[*]" : master),
         Map.copyOf(conf), new ArrayList<>(originalArgs));
   }
@@ -216,12 +186,6 @@ public final class GenerateCommand implements Callable<Integer> {
     if (value <= 0) {
       throw new IllegalArgumentException(option + " must be at least 1, got " + value);
     }
-  }
-
-  /** models/tiny-sd under the install dir the launcher names ({@code -Ddiffusionbatch.home}), else the working dir. */
-  static String defaultModel() {
-    String home = System.getProperty("diffusionbatch.home", ".");
-    return Path.of(home, "models", "tiny-sd").toAbsolutePath().normalize().toString();
   }
 
   static String newRunId() {

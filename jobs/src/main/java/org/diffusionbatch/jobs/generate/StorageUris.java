@@ -21,7 +21,10 @@ public final class StorageUris {
     }
     String scheme = scheme(value);
     if (scheme == null) {
-      return Path.of(value).toAbsolutePath().normalize().toUri().toString();
+      // toUri() ends an existing directory with '/', a missing one without: drop it so a path
+      // means the same URI before and after a run created it.
+      String uri = Path.of(value).toAbsolutePath().normalize().toUri().toString();
+      return uri.endsWith("/") && !uri.equals("file:///") ? uri.substring(0, uri.length() - 1) : uri;
     }
     return switch (scheme) {
       case "file", "s3a" -> value;

@@ -1,0 +1,108 @@
+package org.diffusionbatch.jobs.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * What every image-making command shares: the model and the settings of one image (sampler,
+ * steps, guidance, size, negative prompt). Unset values are null: the model decides them.
+ */
+public final class ImageOptions {
+
+  @Option(names = "--model", paramLabel = "URI", description = "Model: local dir or s3://bucket/prefix/ (default: the bundled models/tiny-sd).")
+  String model;
+
+  @Option(names = "--sampler", paramLabel = "NAME", description = "Sampler: dpmpp-2m, dpmpp-2m-karras, dpmpp-3m, dpm-2s, lcm, ddim, euler, euler-a, ddpm (default: the model's own scheduler where implemented, else dpmpp-2m; lcm for LCM models).")
+  String sampler;
+
+  @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM models).")
+  Integer steps;
+
+  @Option(names = "--guidance", paramLabel = "W", description = "Classifier-free guidance scale; 1 or less turns it off (default 7.5; 8.5 for LCM, as diffusers).")
+  Double guidance;
+
+  @Option(names = "--guidance-rescale", paramLabel = "R", defaultValue = "0", description = "diffusers' guidance_rescale, 0 to 1 (default 0).")
+  double guidanceRescale;
+
+  @Option(names = "--width", paramLabel = "W", description = "Image width in pixels, a multiple of 8 (default: the model's sample_size x 8).")
+  Integer width;
+
+  @Option(names = "--height", paramLabel = "H", description = "Image height in pixels, a multiple of 8 (default: the model's sample_size x 8).")
+  Integer height;
+
+  @Option(names = "--negative-prompt", paramLabel = "TEXT", defaultValue = "", description = "Negative prompt (default: none).")
+  String negativePrompt;
+
+  @Option(names = "--sampler-option", paramLabel = "KEY=VALUE", description = "diffusers scheduler_config key (repeatable), e.g. use_karras_sigmas=true.")
+  Map<String, String> samplerOptions = new LinkedHashMap<>();
+
+  /** The --model given, else the bundled tiny model's folder. */
+  public String modelOrBundled() {
+    return model != null ? model : BundledModel.path().toString();
+  }
+
+  public String model() {
+    return model;
+  }
+
+  public String sampler() {
+    return sampler;
+  }
+
+  public Integer steps() {
+    return steps;
+  }
+
+  public Double guidance() {
+    return guidance;
+  }
+
+  public double guidanceRescale() {
+    return guidanceRescale;
+  }
+
+  public Integer width() {
+    return width;
+  }
+
+  public Integer height() {
+    return height;
+  }
+
+  public String negativePrompt() {
+    return negativePrompt;
+  }
+
+  /**
+   * --sampler-option values typed the way scheduler_config.json holds them: true/false booleans,
+   * integers longs, decimals doubles, null/none null, anything else a string.
+   */
+  public Map<String, Object> samplerOverrides() {
+    Map<String, Object> typed = new LinkedHashMap<>();
+    samplerOptions.forEach((key, value) -> {
+      if (key.isBlank()) {
+        throw new IllegalArgumentException(
+            "--sampler-option =" + value + " has no key; write KEY=VALUE, e.g. use_karras_sigmas=true");
+      }
+      typed.put(key.trim(), typed(value.trim()));
+    });
+    return typed;
+  }
+
+  static Object typed(String value) {
+    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    if (value.equalsIgnoreCase("null") || value.equalsIgnoreCase("none")) {
+      return null;
+    }
+    if (value.matches("-?\\d+")) {
+      return Long.parseLong(value);
+    }
+    if (value.matches("-?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][-+]?\\d+)?")) {
+      return Double.parseDouble(value);
+    }
+    return value;
+  }
+}
