@@ -1,17 +1,12 @@
 package org.diffusionbatch.jobs.testing;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import java.util.stream.Stream;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
+import org.diffusionbatch.core.storage.S3ProxyServer;
 import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
 
 /**
  * An S3-compatible server in this JVM (S3Proxy over an in-memory jclouds blob store) on
@@ -20,38 +15,26 @@ import org.jclouds.blobstore.BlobStoreContext;
  * {@link #useAsDefaultCredentials()} sets.
  */
 public final class S3ProxyFixture implements AutoCloseable {
-  public static final String ACCESS_KEY = "test-access";
-  public static final String SECRET_KEY = "test-secret";
+  public static final String ACCESS_KEY = S3ProxyServer.ACCESS_KEY;
+  public static final String SECRET_KEY = S3ProxyServer.SECRET_KEY;
   public static final String REGION = "us-east-1";
 
-  private final BlobStoreContext context;
-  private final S3Proxy proxy;
+  private final S3ProxyServer server;
 
   public S3ProxyFixture() throws Exception {
-    context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
-        .overrides(new Properties()).build(BlobStoreContext.class);
-    proxy = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
-    proxy.start();
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!"STARTED".equals(proxy.getState())) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
-      }
-      Thread.sleep(5);
-    }
+    server = new S3ProxyServer();
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + proxy.getPort();
+    return server.endpoint();
   }
 
   public BlobStore blobStore() {
-    return context.getBlobStore();
+    return server.blobStore();
   }
 
   public void createBucket(String bucket) {
-    blobStore().createContainerInLocation(null, bucket);
+    server.createBucket(bucket);
   }
 
   public void put(String bucket, String key, byte[] bytes) {
@@ -91,7 +74,6 @@ public final class S3ProxyFixture implements AutoCloseable {
   public void close() throws Exception {
     System.clearProperty("aws.accessKeyId");
     System.clearProperty("aws.secretAccessKey");
-    proxy.stop();
-    context.close();
+    server.close();
   }
 }
