@@ -238,7 +238,7 @@ final class GenerateRun {
     RunManifest.Counts counts = manifest.counts();
     System.out.printf("generate run %s: %d input rows, %d images made, %d errors (%d duplicates), %d skipped by --resume%n",
         manifest.runId(), counts.input(), counts.made(), counts.errors(), counts.duplicates(), counts.skippedByResume());
-    System.out.printf("  %.2f images/s over %.1f s of generation (planning %.1f s); UNet %.1f s summed over batches%n",
+    System.out.printf("  %.2f images/s over %.1f s of generation (planning %.1f s); UNet %.3f s summed over batches%n",
         manifest.timings().imagesPerSecond(), manifest.timings().generateSeconds(), manifest.timings().planSeconds(),
         manifest.timings().unetSeconds());
     System.out.printf("  images:   %s%n", options.output());
