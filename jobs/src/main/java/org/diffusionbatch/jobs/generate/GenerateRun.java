@@ -226,6 +226,9 @@ final class GenerateRun {
     versions.put("scala", scala.util.Properties.versionNumberString());
     versions.put("java", System.getProperty("java.version"));
     versions.put("hadoop", org.apache.hadoop.util.VersionInfo.getVersion());
+    versions.put("djl", String.valueOf(ai.djl.Model.class.getPackage().getSpecificationVersion()));
+    // The CUDA build (onnxruntime_gpu) has the same classes: its version shows which one ran.
+    versions.put("onnxruntime", versionOf(ai.onnxruntime.OrtSession.class));
     return versions;
   }
 
