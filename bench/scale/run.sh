@@ -13,7 +13,8 @@
 #
 # Knobs (environment): MASTER (local[2]), PARTITIONS (4), BATCH (8), JOB_THREADS (intra-op threads
 # per task; 0: the job's default, spark.task.cpus = 1), BASELINE_THREADS (0 = ONNX Runtime default),
-# MODEL (models/tiny-sd), HEAP (-Xmx4g), KEEP=1 keeps the scratch folder.
+# MODEL (models/tiny-sd), HEAP (-Xmx4g), JOB_JAVA_OPTS (extra JVM options for the job only, e.g. a JFR
+# recording: -XX:StartFlightRecording=filename=/tmp/job.jfr,settings=profile), KEEP=1 keeps the scratch folder.
 set -euo pipefail
 rows="${1:-10000}"
 steps="${2:-4}"
@@ -25,6 +26,7 @@ job_threads="${JOB_THREADS:-0}"
 baseline_threads="${BASELINE_THREADS:-0}"
 model="${MODEL:-$root/models/tiny-sd}"
 heap="${HEAP:--Xmx4g}"
+read -r -a job_java_opts <<< "${JOB_JAVA_OPTS:-}"
 work="$(mktemp -d /tmp/diffusionbatch-scale.XXXXXX)"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 
@@ -77,7 +79,7 @@ PY
 
 echo "scale: $rows rows, $steps steps, batch $batch, $master with $partitions partitions, model $model" >&2
 start=$(date +%s.%N)
-java $heap -Xlog:gc:file="$work/gc-job.log" "${opens[@]}" -Ddiffusionbatch.home="$root" -cp "$classpath" \
+java $heap ${job_java_opts[@]+"${job_java_opts[@]}"} -Xlog:gc:file="$work/gc-job.log" "${opens[@]}" -Ddiffusionbatch.home="$root" -cp "$classpath" \
   org.diffusionbatch.jobs.cli.DiffusionBatchCli generate --prompts "$work/prompts.txt" --output "$work/out" --model "$model" --steps "$steps" --batch-size "$batch" \
   --master "$master" --partitions "$partitions" --intra-op-threads "$job_threads" --run-id scale \
   --conf spark.ui.enabled=false > "$work/job.out" 2> "$work/job.err" &
