@@ -20,12 +20,7 @@ class ClusterFaultsTest {
 
   @Test
   void eachExecutorLoadsTheModelOnceAndAKilledExecutorLeavesEveryPromptOnce() throws Exception {
-    Path prompts = dir.resolve("prompts.txt");
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      lines.add("prompt number " + i);
-    }
-    Files.write(prompts, lines);
+    Path prompts = Runs.promptFile(dir, "prompt number", 12);
     Path out = dir.resolve("out");
     Path loads = dir.resolve("loads");
     List<String> args = new ArrayList<>(List.of(

@@ -172,12 +172,7 @@ class GenerateEndToEndTest {
 
   @Test
   void aFailedTaskAttemptIsRetriedAndEveryPromptIsMadeOnce() throws Exception {
-    Path prompts = dir.resolve("prompts.txt");
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      lines.add("a red circle number " + i);
-    }
-    Files.write(prompts, lines);
+    Path prompts = Runs.promptFile(dir, "a red circle number", 8);
     Path out = dir.resolve("out");
     Path markers = dir.resolve("markers");
     int code = Runs.generate("--prompts", prompts.toString(), "--output", out.toString(), "--model", Runs.TINY_SD,

@@ -19,6 +19,15 @@ final class Runs {
   static final String TINY_SD = java.nio.file.Path.of("models", "tiny-sd").toAbsolutePath().toString();
 
   /** Runs with the real model loader, as {@code ./diffusion-batch generate} does. */
+  /** Writes {@code count} prompts "PREFIX i", one a line, to {@code dir/prompts.txt}. */
+  static java.nio.file.Path promptFile(java.nio.file.Path dir, String prefix, int count) throws java.io.IOException {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      lines.add(prefix + " " + i);
+    }
+    return java.nio.file.Files.write(dir.resolve("prompts.txt"), lines);
+  }
+
   static int generate(String... args) {
     return generate(null, args);
   }
