@@ -246,6 +246,17 @@ public final class TextToImagePipeline implements AutoCloseable {
     return out;
   }
 
+  /**
+   * UNet evaluations per image (NFE) at these settings: the model calls the sampler plans (one per
+   * timestep; a second-order singlestep DPM-Solver update spans two of them), doubled when
+   * classifier-free guidance runs the unconditional row too. LCM models never double.
+   */
+  public int unetEvaluationsPerImage(GenerationSettings s) {
+    int calls = sampler(s).plan(s.steps(), latentShape(s, 1)).steps();
+    boolean guided = !info.isLcm() && s.guidanceScale() > 1.0;
+    return guided ? 2 * calls : calls;
+  }
+
   private Sampler sampler(GenerationSettings s) {
     return Samplers.create(s.sampler(), schedulerConfig, s.samplerOverrides());
   }

@@ -1,6 +1,7 @@
 package org.diffusionbatch.jobs.cli;
 
 import org.diffusionbatch.jobs.generate.GenerateCommand;
+import org.diffusionbatch.jobs.sweep.SweepCommand;
 import org.diffusionbatch.core.model.ModelException;
 import org.diffusionbatch.core.storage.StorageException;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "diffusion-batch 0.1.0",
     description = "Text prompts to images with latent-diffusion models, on one machine or on Spark.",
-    subcommands = {Txt2ImgCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {Txt2ImgCommand.class, GenerateCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
 public final class DiffusionBatchCli {
 
   public static void main(String[] args) {

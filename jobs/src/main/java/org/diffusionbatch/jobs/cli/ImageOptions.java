@@ -90,7 +90,7 @@ public final class ImageOptions {
     return typed;
   }
 
-  static Object typed(String value) {
+  public static Object typed(String value) {
     if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
       return Boolean.parseBoolean(value);
     }

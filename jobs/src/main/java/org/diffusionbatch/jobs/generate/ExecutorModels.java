@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecutorModels {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
-  private static final Map<String, ImageMaker> LOADED = new ConcurrentHashMap<>();
+  private static final Map<String, AutoCloseable> LOADED = new ConcurrentHashMap<>();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "diffusionbatch-close-models"));
@@ -22,7 +22,7 @@ public final class ExecutorModels {
 
   /** The model for this device, loading it if this JVM has not yet; concurrent callers wait for one load. */
   public static ImageMaker get(ImageMakerFactory factory, Integer gpu, Runnable onLoad) {
-    return LOADED.computeIfAbsent(factory.key(gpu), key -> {
+    return get(factory.key(gpu), ImageMaker.class, () -> {
       long start = System.nanoTime();
       ImageMaker maker = factory.load(gpu);
       onLoad.run();
@@ -32,14 +32,19 @@ public final class ExecutorModels {
     });
   }
 
+  /** Any other model an executor's tasks share (e.g. a feature extractor), under a key naming it and its device. */
+  public static <T extends AutoCloseable> T get(String key, Class<T> type, java.util.function.Supplier<T> load) {
+    return type.cast(LOADED.computeIfAbsent(key, k -> load.get()));
+  }
+
   /** Closes and forgets every loaded model. */
   public static void closeAll() {
     for (String key : LOADED.keySet()) {
-      ImageMaker maker = LOADED.remove(key);
+      AutoCloseable maker = LOADED.remove(key);
       if (maker != null) {
         try {
           maker.close();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
           LOG.warn("Closing model {} failed: {}", key, e.toString());
         }
       }

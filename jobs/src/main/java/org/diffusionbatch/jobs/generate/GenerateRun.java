@@ -220,21 +220,7 @@ final class GenerateRun {
   }
 
   private static Map<String, String> versions(SparkSession spark) {
-    Map<String, String> versions = new LinkedHashMap<>();
-    versions.put("diffusion_batch", versionOf(GenerateRun.class));
-    versions.put("spark", spark.version());
-    versions.put("scala", scala.util.Properties.versionNumberString());
-    versions.put("java", System.getProperty("java.version"));
-    versions.put("hadoop", org.apache.hadoop.util.VersionInfo.getVersion());
-    versions.put("djl", String.valueOf(ai.djl.Model.class.getPackage().getSpecificationVersion()));
-    // The CUDA build (onnxruntime_gpu) has the same classes: its version shows which one ran.
-    versions.put("onnxruntime", versionOf(ai.onnxruntime.OrtSession.class));
-    return versions;
-  }
-
-  static String versionOf(Class<?> type) {
-    String version = type.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
+    return Versions.of(spark);
   }
 
   private void printSummary(RunManifest manifest, String manifestAt) {

@@ -23,6 +23,9 @@ public interface ImageMaker extends AutoCloseable {
   /** Throws IllegalArgumentException naming the setting this model cannot run. */
   void validate(GenerationSettings settings);
 
+  /** UNet evaluations per image at these settings, counting the doubled classifier-free-guidance batch. */
+  int unetEvaluationsPerImage(GenerationSettings settings);
+
   /** One result per request, in order; a failed row has a null image and says why. */
   List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests);
 

@@ -46,7 +46,7 @@ public final class ImageRows {
   /** The column path of the PNG bytes, for column-level Parquet writer options. */
   public static final String IMAGE_BYTES_COLUMN = "image.bytes";
 
-  static Row row(
+  public static Row row(
       String promptId, GenerationRequest request, GenerationSettings settings, String modelUri, String modelDigest,
       ImageMaker.MadeImage made, byte[] png, long pngNanos, String runId) {
     return RowFactory.create(

@@ -9,33 +9,46 @@ import org.apache.spark.sql.SparkSession;
  * spark-submit, with the job's defaults (S3A endpoint settings, the S3A magic committer for s3a
  * outputs) unless spark-submit or {@code --conf} set them.
  */
-final class JobSession {
+public final class JobSession {
   private JobSession() {}
 
   static final String PATH_OUTPUT_COMMIT_PROTOCOL = "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol";
   static final String BINDING_PARQUET_COMMITTER = "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter";
 
   static SparkSession open(GenerateOptions options) {
-    SparkSession.Builder builder = SparkSession.builder().appName("diffusion-batch generate " + options.runId());
-    if (options.master() != null) {
-      builder.master(options.master());
+    return open("diffusion-batch generate " + options.runId(), options.master(), defaults(options), options.conf());
+  }
+
+  /**
+   * A session for any of the jobs: {@code defaults} unless spark-submit set them, then {@code conf}.
+   *
+   * @param master null under spark-submit
+   */
+  public static SparkSession open(String appName, String master, Map<String, String> defaults, Map<String, String> conf) {
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    if (master != null) {
+      builder.master(master);
     }
-    defaults(options).forEach((key, value) -> {
+    defaults.forEach((key, value) -> {
       // spark-submit --conf arrives as system properties; those win over the job's defaults.
       if (System.getProperty(key) == null) {
         builder.config(key, value);
       }
     });
-    options.conf().forEach(builder::config);
+    conf.forEach(builder::config);
     return builder.getOrCreate();
   }
 
   /** The job's Spark conf defaults for these options. */
   static Map<String, String> defaults(GenerateOptions options) {
+    return defaults(options.s3(), StorageUris.isS3(options.output()) || StorageUris.isS3(options.errorsOutput()));
+  }
+
+  /** The Spark conf defaults of a job with these S3 settings that writes to S3 or not. */
+  public static Map<String, String> defaults(GenerateOptions.S3Options s3, boolean writesToS3) {
     Map<String, String> conf = new LinkedHashMap<>();
     // created_at as a standard Parquet timestamp, not Spark's legacy INT96, for pyarrow/datasets/DuckDB readers.
     conf.put("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
-    GenerateOptions.S3Options s3 = options.s3();
     if (s3.endpoint() != null) {
       conf.put("spark.hadoop.fs.s3a.endpoint", s3.endpoint());
     }
@@ -45,7 +58,7 @@ final class JobSession {
     if (s3.pathStyle()) {
       conf.put("spark.hadoop.fs.s3a.path.style.access", "true");
     }
-    if (StorageUris.isS3(options.output()) || StorageUris.isS3(options.errorsOutput())) {
+    if (writesToS3) {
       // S3 has no rename: the magic committer uploads task output as pending multipart uploads
       // and completes them at job commit, so a failed or killed job leaves no visible data.
       conf.put("spark.hadoop.fs.s3a.committer.name", "magic");

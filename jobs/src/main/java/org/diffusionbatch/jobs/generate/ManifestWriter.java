@@ -12,7 +12,7 @@ import org.diffusionbatch.core.storage.ObjectStorage;
 import org.diffusionbatch.core.storage.S3Settings;
 
 /** Writes {@code <output>/_runs/<run_id>.json}. */
-final class ManifestWriter {
+public final class ManifestWriter {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ManifestWriter() {}
@@ -31,17 +31,24 @@ final class ManifestWriter {
 
   /** Writes through the AWS SDK (core's object storage) for s3/s3a outputs, through Hadoop's local file system otherwise; returns where. */
   static String write(RunManifest manifest, GenerateOptions.S3Options s3, Configuration hadoop) throws IOException {
-    String location = location(manifest.output(), manifest.runId());
+    return writeBytes(location(manifest.output(), manifest.runId()), json(manifest), s3, hadoop);
+  }
+
+  /**
+   * Writes a small file whole: through the AWS SDK for s3/s3a (one PUT, so readers see all of it or
+   * nothing), through Hadoop's file system otherwise; returns where.
+   */
+  public static String writeBytes(String location, byte[] bytes, GenerateOptions.S3Options s3, Configuration hadoop) throws IOException {
     if (StorageUris.isS3(location)) {
       URI uri = StorageUris.forObjectStorage(location);
       try (ObjectStorage storage = ObjectStorage.create(new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()))) {
-        storage.putBytes(uri, json(manifest));
+        storage.putBytes(uri, bytes);
       }
       return uri.toString();
     }
     Path path = new Path(location);
     try (OutputStream out = path.getFileSystem(hadoop).create(path, true)) {
-      out.write(json(manifest));
+      out.write(bytes);
     }
     return location;
   }

@@ -11,13 +11,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Option;
 
 /**
  * One partition of prompt rows to image rows, streaming: rows are planned one at a time, batched by
@@ -81,20 +79,8 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
     metrics.errors().add(ErrorRecord.of(promptId, inputJson, stage, reason, runId));
   }
 
-  /** The GPU Spark assigned to this task, per --device. */
   private Integer gpuOf(TaskContext task) {
-    if (device == Device.CPU) {
-      return null;
-    }
-    Option<ResourceInformation> gpu = task == null ? Option.empty() : task.resources().get("gpu");
-    if (gpu.isDefined() && gpu.get().addresses().length > 0) {
-      return Integer.parseInt(gpu.get().addresses()[0]);
-    }
-    if (device == Device.GPU) {
-      throw new IllegalStateException("--device gpu, but Spark assigned this task no GPU; set spark.task.resource.gpu.amount=1 "
-          + "and spark.executor.resource.gpu.amount (with a discovery script), or use --device auto|cpu");
-    }
-    return null;
+    return device.gpuOf(task);
   }
 
   /** Yields image rows batch by batch, keeping one batch's PNG encoding in flight while the next generates. */

@@ -38,6 +38,11 @@ final class PipelineImageMaker implements ImageMaker {
   }
 
   @Override
+  public int unetEvaluationsPerImage(GenerationSettings settings) {
+    return pipeline.unetEvaluationsPerImage(settings);
+  }
+
+  @Override
   public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
     // PNGs are encoded by the job's pool, overlapping the next batch, not inside this call.
     List<GenerationResult> results = pipeline.generate(settings, requests, false);

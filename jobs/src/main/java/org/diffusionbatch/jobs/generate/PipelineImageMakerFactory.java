@@ -7,7 +7,7 @@ import org.diffusionbatch.core.pipeline.TextToImagePipeline;
 import org.diffusionbatch.core.storage.S3Settings;
 
 /** Loads core's TextToImagePipeline for the run's model, device and runtime settings. */
-final class PipelineImageMakerFactory implements ImageMakerFactory {
+public final class PipelineImageMakerFactory implements ImageMakerFactory {
   private final String model;
   private final int intraOpThreads;
   private final int interOpThreads;
@@ -16,12 +16,18 @@ final class PipelineImageMakerFactory implements ImageMakerFactory {
   private final GenerateOptions.S3Options s3;
 
   PipelineImageMakerFactory(GenerateOptions options) {
-    this.model = options.model();
-    this.intraOpThreads = options.intraOpThreads();
-    this.interOpThreads = options.interOpThreads();
-    this.optLevel = options.ortOptLevel();
-    this.cacheDir = options.modelCache();
-    this.s3 = options.s3();
+    this(options.model(), options.intraOpThreads(), options.interOpThreads(), options.ortOptLevel(), options.modelCache(), options.s3());
+  }
+
+  /** For jobs other than generate (e.g. a sweep, one factory per model). */
+  public PipelineImageMakerFactory(String model, int intraOpThreads, int interOpThreads, String optLevel, String cacheDir,
+      GenerateOptions.S3Options s3) {
+    this.model = model;
+    this.intraOpThreads = intraOpThreads;
+    this.interOpThreads = interOpThreads;
+    this.optLevel = optLevel;
+    this.cacheDir = cacheDir;
+    this.s3 = s3;
   }
 
   @Override

@@ -41,10 +41,10 @@ import org.apache.spark.sql.types.StructType;
  * <p>Positions are counted per file in file order without a shuffle (a zipWithIndex per file), so
  * the partitioning stays as read and the ids come out the same on every read of the same files.
  */
-final class PromptTable {
+public final class PromptTable {
   private PromptTable() {}
 
-  static Read read(SparkSession spark, String uri, PromptFormat format) {
+  public static Read read(SparkSession spark, String uri, PromptFormat format) {
     Dataset<Row> raw = readRaw(spark, uri, format);
     List<String> columns = Arrays.asList(raw.columns());
     if (!columns.contains(WorkColumns.PROMPT)) {
@@ -107,7 +107,7 @@ final class PromptTable {
   private record FileCount(int partition, String file, long rows, long blank) implements java.io.Serializable {}
 
   /** The table and its row count (blank text lines excluded), known from the positions pass. */
-  record Read(Dataset<Row> rows, long count) {}
+  public record Read(Dataset<Row> rows, long count) {}
 
   private static Read withPositions(SparkSession spark, Dataset<Row> rows, String root, boolean skipBlank) {
     JavaRDD<Row> rdd = rows.javaRDD();

@@ -3,26 +3,26 @@ package org.diffusionbatch.jobs.generate;
 import java.util.List;
 
 /** Column names of the prompt table as the job reads it, after {@link PromptTable} normalised it. */
-final class WorkColumns {
+public final class WorkColumns {
   private WorkColumns() {}
 
-  static final String PROMPT_ID = "prompt_id";
-  static final String PROMPT = "prompt";
-  static final String NEGATIVE_PROMPT = "negative_prompt";
-  static final String SEED = "seed";
-  static final String STEPS = "steps";
-  static final String GUIDANCE_SCALE = "guidance_scale";
-  static final String SAMPLER = "sampler";
-  static final String WIDTH = "width";
-  static final String HEIGHT = "height";
+  public static final String PROMPT_ID = "prompt_id";
+  public static final String PROMPT = "prompt";
+  public static final String NEGATIVE_PROMPT = "negative_prompt";
+  public static final String SEED = "seed";
+  public static final String STEPS = "steps";
+  public static final String GUIDANCE_SCALE = "guidance_scale";
+  public static final String SAMPLER = "sampler";
+  public static final String WIDTH = "width";
+  public static final String HEIGHT = "height";
   /** The file the row came from, relative to --prompts. */
-  static final String SOURCE_FILE = "source_file";
+  public static final String SOURCE_FILE = "source_file";
   /** The row's 0-based position within its file. */
-  static final String SOURCE_POSITION = "source_position";
+  public static final String SOURCE_POSITION = "source_position";
   /** The input row as JSON, for the errors dataset. */
-  static final String INPUT_JSON = "input_json";
+  public static final String INPUT_JSON = "input_json";
 
   /** The optional per-row columns, read as strings and parsed per row so a bad value is that row's error. */
-  static final List<String> OPTIONAL =
+  public static final List<String> OPTIONAL =
       List.of(PROMPT_ID, NEGATIVE_PROMPT, SEED, STEPS, GUIDANCE_SCALE, SAMPLER, WIDTH, HEIGHT);
 }

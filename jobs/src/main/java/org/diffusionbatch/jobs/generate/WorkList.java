@@ -17,7 +17,7 @@ import org.apache.spark.sql.Row;
  * What a run has to make: the prompt table with duplicate prompt_ids dropped (the first row in
  * file order is kept) and, under --resume, the prompt_ids already in the output left out.
  */
-final class WorkList {
+public final class WorkList {
   private WorkList() {}
 
   private static final String FIRST = "_first";
@@ -25,9 +25,9 @@ final class WorkList {
   private static final String DONE_ID = "_done_id";
 
   /** The rows to make, and the duplicates dropped (prompt_id, input_json, reason). */
-  record Split(Dataset<Row> keep, List<Row> duplicates) {}
+  public record Split(Dataset<Row> keep, List<Row> duplicates) {}
 
-  static Split dropDuplicates(Dataset<Row> prompts) {
+  public static Split dropDuplicates(Dataset<Row> prompts) {
     Column where = struct(col(WorkColumns.SOURCE_FILE), col(WorkColumns.SOURCE_POSITION));
     // The ids that occur more than once, with where each first occurs: normally none or few, so they
     // are collected, and with none the prompts go on untouched (no join, partitioning as read).

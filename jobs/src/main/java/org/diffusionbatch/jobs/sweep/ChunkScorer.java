@@ -1,0 +1,115 @@
+package org.diffusionbatch.jobs.sweep;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.Function;
+import org.diffusionbatch.core.image.PngEncoder;
+import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.jobs.generate.Device;
+import org.diffusionbatch.jobs.generate.ExecutorModels;
+import org.diffusionbatch.jobs.generate.ImageMaker;
+import org.diffusionbatch.jobs.generate.ImageRows;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A task's work: make a chunk's images in batches on this executor's shared model, score each batch
+ * right after decoding (features and CLIP from the decoded pixels), and keep only the summary,
+ * the first {@code --keep-images} rows as PNG, counts and timings. Rows that fail (non-finite
+ * model output) are counted, not scored.
+ */
+final class ChunkScorer implements Function<Chunk, CellPart> {
+  private static final Logger LOG = LoggerFactory.getLogger(ChunkScorer.class);
+  private static final PngEncoder PNG = new PngEncoder();
+
+  private final ModelLoaders loaders;
+  private final ModelRuntime runtime;
+  private final ImageScorerFactory scorers;
+  private final FeatureSummary.Factory summaries;
+  private final Device device;
+  private final int batchSize;
+  private final int keepImages;
+  private final String runId;
+
+  ChunkScorer(ModelLoaders loaders, ModelRuntime runtime, ImageScorerFactory scorers, FeatureSummary.Factory summaries,
+      Device device, int batchSize, int keepImages, String runId) {
+    this.loaders = loaders;
+    this.runtime = runtime;
+    this.scorers = scorers;
+    this.summaries = summaries;
+    this.device = device;
+    this.batchSize = batchSize;
+    this.keepImages = keepImages;
+    this.runId = runId;
+  }
+
+  @Override
+  public CellPart call(Chunk chunk) {
+    long start = System.nanoTime();
+    TaskContext task = TaskContext.get();
+    Integer gpu = device.gpuOf(task);
+    Cell cell = chunk.cell();
+    ImageMaker maker = ExecutorModels.get(loaders.forModel(cell.model(), runtime), gpu, () -> {});
+    ImageScorer scorer = ExecutorModels.get(scorers.key(gpu), ImageScorer.class, () -> scorers.load(gpu));
+    GenerationSettings settings = cell.settings();
+    CellPart part = new CellPart(chunk.group(), chunk.index(), summaries.empty());
+    List<SampleRow> rows = chunk.rows();
+    for (int from = 0; from < rows.size(); from += batchSize) {
+      List<SampleRow> batch = rows.subList(from, Math.min(from + batchSize, rows.size()));
+      List<GenerationRequest> requests = new ArrayList<>(batch.size());
+      batch.forEach(r -> requests.add(new GenerationRequest(r.prompt(), r.negativePrompt(), r.seed())));
+      List<ImageMaker.MadeImage> images = maker.generate(settings, requests);
+      ImageMaker.MadeImage first = images.get(0);
+      part.modelNanos += first.textNanos() + first.unetNanos() + first.samplerNanos() + first.decodeNanos();
+      part.unetNanos += first.unetNanos();
+      score(cell, batch, images, scorer, maker, part);
+    }
+    part.taskNanos = System.nanoTime() - start;
+    LOG.info("cell {} chunk {} (group {}): {} images scored, {} failed, {} s", cell.id(), chunk.index(), chunk.group(),
+        part.made, part.failed, String.format("%.2f", part.taskNanos / 1e9));
+    return part;
+  }
+
+  private void score(Cell cell, List<SampleRow> batch, List<ImageMaker.MadeImage> images, ImageScorer scorer, ImageMaker maker,
+      CellPart part) {
+    List<byte[]> rgb = new ArrayList<>(batch.size());
+    List<String> keys = new ArrayList<>(batch.size());
+    List<String> prompts = new ArrayList<>(batch.size());
+    int width = 0;
+    int height = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      ImageMaker.MadeImage image = images.get(i);
+      SampleRow row = batch.get(i);
+      if (!image.ok()) {
+        part.failed++;
+        if (part.firstFailure == null) {
+          part.firstFailure = row.key() + ": " + image.failedStage() + ": " + image.error();
+        }
+        continue;
+      }
+      rgb.add(image.rgb());
+      keys.add(row.key());
+      prompts.add(row.prompt());
+      width = image.width();
+      height = image.height();
+      if (row.index() < keepImages) {
+        long pngStart = System.nanoTime();
+        byte[] png = PNG.encode(image.rgb(), image.width(), image.height());
+        GenerationRequest request = new GenerationRequest(row.prompt(), row.negativePrompt(), row.seed());
+        part.kept.add(KeptImages.extend(ImageRows.row(row.promptId(), request, cell.settings(), maker.modelUri(), maker.modelDigest(),
+            image, png, System.nanoTime() - pngStart, runId), row.index(), cell.optionsText()));
+      }
+    }
+    if (rgb.isEmpty()) {
+      return;
+    }
+    long scoreStart = System.nanoTime();
+    float[] features = scorer.features(rgb, width, height);
+    double[] clip = scorer.clipScores(rgb, width, height, prompts);
+    part.scoreNanos += System.nanoTime() - scoreStart;
+    part.summary.add(keys, features, clip);
+    part.made += rgb.size();
+  }
+}

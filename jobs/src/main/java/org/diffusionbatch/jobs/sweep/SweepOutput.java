@@ -1,0 +1,87 @@
+package org.diffusionbatch.jobs.sweep;
+
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.diffusionbatch.jobs.generate.GenerateOptions;
+import org.diffusionbatch.jobs.generate.ManifestWriter;
+import org.diffusionbatch.jobs.generate.StorageUris;
+
+/**
+ * The sweep's folder:
+ *
+ * <pre>
+ * sweep.json                    the plan: cells, sample rows' digest, scoring (what --resume checks)
+ * cells/&lt;cell_id&gt;/stats.npz       the cell's feature statistics (mu, sigma), pytorch-fid format
+ * cells/&lt;cell_id&gt;/group-&lt;g&gt;.npz   each error group's statistics
+ * cells/&lt;cell_id&gt;/metrics.json     the cell's metrics row, written last: the cell is done
+ * images/cell_id=&lt;cell_id&gt;/       kept images, generate's row format
+ * metrics/ metrics.csv summary.md  the metrics table (Parquet, CSV, Markdown)
+ * report/index.html, *.png, sheets/&lt;cell_id&gt;.png
+ * _runs/&lt;run_id&gt;.json            run manifest
+ * </pre>
+ */
+final class SweepOutput {
+  static final String PLAN = "sweep.json";
+
+  final String root;
+  private final GenerateOptions.S3Options s3;
+  private final Configuration hadoop;
+
+  SweepOutput(String root, GenerateOptions.S3Options s3, Configuration hadoop) {
+    this.root = root.replaceAll("/+$", "");
+    this.s3 = s3;
+    this.hadoop = hadoop;
+  }
+
+  String at(String relative) {
+    return StorageUris.child(root, relative);
+  }
+
+  String cellFile(String cellId, String name) {
+    return at("cells/" + cellId + "/" + name);
+  }
+
+  String keptImages(String cellId) {
+    return at("images/cell_id=" + cellId);
+  }
+
+  /** Writes a small file whole (one PUT on S3); returns where. */
+  String write(String relative, byte[] bytes) throws IOException {
+    return ManifestWriter.writeBytes(at(relative), bytes, s3, hadoop);
+  }
+
+  boolean exists(String relative) throws IOException {
+    Path path = new Path(at(relative));
+    return path.getFileSystem(hadoop).exists(path);
+  }
+
+  boolean rootExists() throws IOException {
+    Path path = new Path(root);
+    return path.getFileSystem(hadoop).exists(path);
+  }
+
+  /** True when the root is missing or an empty folder. */
+  boolean rootEmpty() throws IOException {
+    Path path = new Path(root);
+    FileSystem fs = path.getFileSystem(hadoop);
+    return !fs.exists(path) || (fs.getFileStatus(path).isDirectory() && fs.listStatus(path).length == 0);
+  }
+
+  byte[] read(String relative) throws IOException {
+    Path path = new Path(at(relative));
+    try (InputStream in = path.getFileSystem(hadoop).open(path)) {
+      return in.readAllBytes();
+    }
+  }
+
+  void deleteRoot() throws IOException {
+    Path path = new Path(root);
+    FileSystem fs = path.getFileSystem(hadoop);
+    if (fs.exists(path) && !fs.delete(path, true)) {
+      throw new IOException("could not delete " + root + " for --overwrite");
+    }
+  }
+}
