@@ -32,6 +32,8 @@ final class SweepCharts {
   static byte[] fidAgainstNfe(List<MetricsRow> rows, Set<String> varied) {
     XYChart chart = chart("FID against UNet evaluations per image", "NFE (UNet evaluations per image, CFG counted twice)", "FID");
     chart.getStyler().setXAxisLogarithmic(true);
+    // Label 2, 3, 5, 20, ... too: sweeps of steps rarely span several decades.
+    chart.getStyler().setXAxisLogarithmicDecadeOnly(false);
     lines(chart, rows, varied, Set.of("steps"), MetricsRow::nfe);
     return png(chart);
   }

@@ -48,9 +48,18 @@ final class SweepOutput {
     return at("images/cell_id=" + cellId);
   }
 
-  /** Writes a small file whole (one PUT on S3); returns where. */
+  /** Writes a small file whole (one PUT on S3; local files without Hadoop's .crc side files, which users would see in report/); returns where. */
   String write(String relative, byte[] bytes) throws IOException {
-    return ManifestWriter.writeBytes(at(relative), bytes, s3, hadoop);
+    String location = at(relative);
+    if (location.startsWith("file:")) {
+      java.nio.file.Path path = java.nio.file.Path.of(java.net.URI.create(location));
+      java.nio.file.Files.createDirectories(path.getParent());
+      java.nio.file.Path partial = path.resolveSibling("." + path.getFileName() + ".partial");
+      java.nio.file.Files.write(partial, bytes);
+      java.nio.file.Files.move(partial, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return location;
+    }
+    return ManifestWriter.writeBytes(location, bytes, s3, hadoop);
   }
 
   boolean exists(String relative) throws IOException {

@@ -52,9 +52,11 @@ final class SweepReport {
     }
     html.append("<h2>Contact sheets</h2>\n<p class=\"note\">The same prompts and seeds in every cell.</p>\n<div class=\"sheets\">\n");
     for (Cell cell : cells) {
-      if (rows.stream().anyMatch(r -> r.cellId().equals(cell.id())) && output.exists("report/sheets/" + cell.id() + ".png")) {
+      MetricsRow row = rows.stream().filter(r -> r.cellId().equals(cell.id())).findFirst().orElse(null);
+      if (row != null && output.exists("report/sheets/" + cell.id() + ".png")) {
         String src = "sheets/" + cell.id() + ".png";
-        html.append("<div class=\"sheet\"><p>").append(escape(cell.label())).append("</p><a href=\"").append(src).append("\"><img src=\"")
+        html.append("<div class=\"sheet\"><p><b>").append(escape(cell.label())).append("</b>: FID ").append(fmt("%.3f", row.fid()))
+            .append(" ± ").append(fmt("%.3f", row.fidError())).append(" (n ").append(row.n()).append(")</p><a href=\"").append(src).append("\"><img src=\"")
             .append(src).append("\" alt=\"").append(escape(cell.label())).append("\"></a></div>\n");
       }
     }
