@@ -97,9 +97,9 @@ public record ClipImageProcessor(boolean resize, int shortestEdge, boolean cente
     for (int c = 0; c < 3; c++) {
       float[] plane = image.channel(c);
       if (resize && (size[0] != h || size[1] != w)) {
-        plane = Resizing.resize(Preprocessing.CLEAN, plane, h, w, size[0], size[1]);
+        plane = Resizing.cleanPlane(plane, h, w, size[0], size[1]);
         for (int i = 0; i < plane.length; i++) {
-          plane[i] = Math.round(Math.min(255f, Math.max(0f, plane[i]))); // 8-bit, as PIL's resize of an RGB image
+          plane[i] = Math.round(plane[i]); // 8-bit, as PIL's resize of an RGB image
         }
       }
       planes[c] = plane;

@@ -224,22 +224,14 @@ public final class ImageFeatureExtractor implements AutoCloseable {
   private float[] runBatch(List<RgbImage> batch, int h, int w) {
     int plane = h * w;
     float[] tensor = new float[batch.size() * 3 * plane];
+    float[] chw = new float[3 * plane];
     for (int i = 0; i < batch.size(); i++) {
-      RgbImage image = batch.get(i);
-      if (config.preprocessing() == Preprocessing.NONE && (image.height() != h || image.width() != w)) {
-        throw new IllegalArgumentException("image " + image.width() + "x" + image.height() + " does not fit the feature"
-            + " model's input " + input + " and preprocessing is none; use clean or legacy-pytorch resizing");
-      }
+      Resizing.resizeInto(config.preprocessing(), batch.get(i), h, w, chw, 0);
+      int base = i * 3 * plane;
       for (int c = 0; c < 3; c++) {
-        float[] values = Resizing.resize(config.preprocessing(), image.channel(c), image.height(), image.width(), h, w);
-        int base = i * 3 * plane;
         for (int p = 0; p < plane; p++) {
-          float v = config.toInput(values[p], c);
-          if (config.channelsLast()) {
-            tensor[base + p * 3 + c] = v;
-          } else {
-            tensor[base + c * plane + p] = v;
-          }
+          float v = config.toInput(chw[c * plane + p], c);
+          tensor[config.channelsLast() ? base + p * 3 + c : base + c * plane + p] = v;
         }
       }
     }
