@@ -56,7 +56,11 @@ final class OnnxGraph implements AutoCloseable {
 
   /** Loads {@code <modelDir>/<part>/model.onnx}; external weights (model.onnx_data) are found beside it. */
   static OnnxGraph load(Path modelDir, String part, ModelOptions options) {
-    Path file = modelDir.resolve(part).resolve("model.onnx");
+    return load(modelDir.resolve(part).resolve("model.onnx"), part, modelDir, options);
+  }
+
+  /** Loads one graph file; {@code part} and {@code modelDir} name it in error messages. */
+  static OnnxGraph load(Path file, String part, Path modelDir, ModelOptions options) {
     Device device = options.gpu() == null ? Device.cpu() : Device.gpu(options.gpu());
     Model model = Model.newInstance(part, device, "OnnxRuntime");
     try {

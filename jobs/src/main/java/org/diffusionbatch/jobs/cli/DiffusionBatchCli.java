@@ -1,5 +1,8 @@
 package org.diffusionbatch.jobs.cli;
 
+import org.diffusionbatch.jobs.evaluate.EvaluateCommand;
+import org.diffusionbatch.jobs.evaluate.FidCommand;
+import org.diffusionbatch.jobs.evaluate.SampleMixtureCommand;
 import org.diffusionbatch.jobs.generate.GenerateCommand;
 import org.diffusionbatch.jobs.sweep.SweepCommand;
 import org.diffusionbatch.core.model.ModelException;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "diffusion-batch 0.1.0",
     description = "Text prompts to images with latent-diffusion models, on one machine or on Spark.",
-    subcommands = {Txt2ImgCommand.class, GenerateCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {Txt2ImgCommand.class, GenerateCommand.class, EvaluateCommand.class, FidCommand.class,
+        SampleMixtureCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
 public final class DiffusionBatchCli {
 
   public static void main(String[] args) {
