@@ -15,7 +15,7 @@ import org.diffusionbatch.jobs.generate.Device;
  * @param kid KID settings, or null without --kid
  * @param master null under spark-submit
  */
-record EvaluateOptions(
+public record EvaluateOptions(
     String images,
     String imageColumn,
     String promptColumn,
@@ -36,5 +36,5 @@ record EvaluateOptions(
     List<String> arguments) {
 
   /** --kid: subsets, their size, and how many feature vectors each set keeps to draw them from. */
-  record KidSettings(int subsets, int subsetSize, int maxFeatures, long seed) {}
+  public record KidSettings(int subsets, int subsetSize, int maxFeatures, long seed) {}
 }

@@ -11,12 +11,12 @@ import org.diffusionbatch.core.metrics.GaussianStatistics;
  * @param reservoir null for a statistics file or without --kid
  * @param excluded rows left out (unreadable images, non-finite features)
  */
-record FeatureSet(String uri, Kind kind, GaussianStatistics stats, FeatureReservoir reservoir, long excluded) {
+public record FeatureSet(String uri, Kind kind, GaussianStatistics stats, FeatureReservoir reservoir, long excluded) {
 
-  enum Kind { STATISTICS_FILE, FEATURE_MATRIX, IMAGES }
+  public enum Kind { STATISTICS_FILE, FEATURE_MATRIX, IMAGES }
 
   /** e.g. {@code 10000 images}, {@code 500 feature rows}, {@code a statistics file (n not recorded)}. */
-  String sizeText() {
+  public String sizeText() {
     return switch (kind) {
       case STATISTICS_FILE -> "a statistics file (n not recorded)";
       case FEATURE_MATRIX -> stats.count() + " feature rows";
@@ -25,7 +25,7 @@ record FeatureSet(String uri, Kind kind, GaussianStatistics stats, FeatureReserv
   }
 
   /** The reference n for a table: null when a statistics file does not record it. */
-  Long count() {
+  public Long count() {
     return kind == Kind.STATISTICS_FILE ? null : stats.count();
   }
 }

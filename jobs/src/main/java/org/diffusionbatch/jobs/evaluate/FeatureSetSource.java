@@ -14,7 +14,7 @@ import org.diffusionbatch.jobs.generate.ConfigurationException;
  * feature work: a {@code .npz} statistics file or {@code .npy} feature matrix is read now (and its
  * dimension checked), an image set only has its schema read; {@link #resolve} passes over it.
  */
-final class FeatureSetSource {
+public final class FeatureSetSource {
   private final String option;
   private final String uri;
   private final FeatureSet fromFile; // null for an image set
@@ -37,7 +37,7 @@ final class FeatureSetSource {
    * @param spark null when no Spark session is open (then only files can be read)
    * @param kid null without KID; else a feature matrix also fills a reservoir
    */
-  static FeatureSetSource open(SparkSession spark, Configuration hadoop, String option, String uri, String imageColumn,
+  public static FeatureSetSource open(SparkSession spark, Configuration hadoop, String option, String uri, String imageColumn,
       EvaluateOptions.KidSettings kid) {
     if (StatsFiles.isStatistics(uri)) {
       GaussianStatistics stats = StatsFiles.readStatistics(hadoop, option, uri);
@@ -68,7 +68,7 @@ final class FeatureSetSource {
     return new FeatureSetSource(option, uri, null, ImageSets.read(spark, option, uri, imageColumn, null, List.of()));
   }
 
-  boolean isImageSet() {
+  public boolean isImageSet() {
     return images != null;
   }
 
@@ -78,7 +78,7 @@ final class FeatureSetSource {
   }
 
   /** Fails naming both when this side's dimension is not the model's (or the other side's). */
-  void requireDimension(int dim, String against) {
+  public void requireDimension(int dim, String against) {
     if (fromFile != null && fromFile.stats().dimension() != dim) {
       throw new ConfigurationException(option + " " + uri + " holds " + fromFile.stats().dimension() + "-d features but "
           + against + " " + dim + "-d; compare features of the same model");
@@ -86,7 +86,7 @@ final class FeatureSetSource {
   }
 
   /** Counts an image set's rows before any feature work: statistics need at least 2. */
-  void requireTwoImages() {
+  public void requireTwoImages() {
     if (images != null) {
       long n = images.rows().count();
       if (n < 2) {
@@ -96,7 +96,7 @@ final class FeatureSetSource {
   }
 
   /** The set's statistics (and sample), passing over an image set on the executors. */
-  FeatureSet resolve(PassSettings imageSettings, Integer partitions) {
+  public FeatureSet resolve(PassSettings imageSettings, Integer partitions) {
     if (fromFile != null) {
       return fromFile;
     }

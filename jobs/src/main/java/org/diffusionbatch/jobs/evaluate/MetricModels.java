@@ -23,16 +23,16 @@ import org.diffusionbatch.jobs.generate.StorageUris;
 public record MetricModels(String features, Preprocessing preprocessing, String clip, int intraOpThreads,
     String modelCache, String s3Endpoint, String s3Region, boolean s3PathStyle) implements Serializable {
 
-  ImageFeatureExtractor loadFeatures(Integer gpu) {
+  public ImageFeatureExtractor loadFeatures(Integer gpu) {
     return ImageFeatureExtractor.load(options(features, gpu), preprocessing);
   }
 
-  ClipEncoders loadClip(Integer gpu) {
+  public ClipEncoders loadClip(Integer gpu) {
     return ClipEncoders.load(options(clip, gpu));
   }
 
   /** The cache key of one model on one device. */
-  String key(String uri, Integer gpu) {
+  public String key(String uri, Integer gpu) {
     return String.join("|", uri, String.valueOf(preprocessing), gpu == null ? "cpu" : "gpu" + gpu,
         Integer.toString(threads()));
   }

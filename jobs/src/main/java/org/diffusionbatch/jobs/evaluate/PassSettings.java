@@ -12,10 +12,10 @@ import org.diffusionbatch.jobs.generate.Device;
  * @param hasPrompt rows carry a prompt (column 2) for CLIP score
  * @param groupColumns how many group columns follow the image, key (and prompt)
  */
-record PassSettings(MetricModels models, Device device, int batchSize, int featureDim, boolean clip,
+public record PassSettings(MetricModels models, Device device, int batchSize, int featureDim, boolean clip,
     int reservoirSize, long seed, boolean hasPrompt, int groupColumns) implements Serializable {
 
-  SetAccumulator newAccumulator() {
+  public SetAccumulator newAccumulator() {
     return new SetAccumulator(featureDim, reservoirSize, seed, clip);
   }
 

@@ -10,7 +10,7 @@ import org.diffusionbatch.core.metrics.FeatureStatistics;
  * statistics (FID), a seeded sample of feature vectors (KID), the CLIP score sums, and what had
  * to be left out and why. Mergeable in any order; not thread-safe.
  */
-final class SetAccumulator implements Serializable {
+public final class SetAccumulator implements Serializable {
   private final FeatureStatistics features; // null without a feature model
   private final FeatureReservoir reservoir; // null without KID
   private final ClipScore clip; // null without a CLIP model
@@ -18,7 +18,7 @@ final class SetAccumulator implements Serializable {
   private long unreadable;
   private long withoutPrompt;
 
-  SetAccumulator(int featureDim, int reservoirSize, long seed, boolean clipScore) {
+  public SetAccumulator(int featureDim, int reservoirSize, long seed, boolean clipScore) {
     this.features = featureDim > 0 ? new FeatureStatistics(featureDim) : null;
     this.reservoir = featureDim > 0 && reservoirSize > 0 ? new FeatureReservoir(reservoirSize, featureDim, seed) : null;
     this.clip = clipScore ? new ClipScore() : null;
@@ -43,7 +43,7 @@ final class SetAccumulator implements Serializable {
    * Adds {@code keys.size()} feature vectors stored row after row (one matrix product for the
    * statistics); non-finite vectors are counted and left out.
    */
-  void addFeatures(float[] rowsMajor, java.util.List<String> keys) {
+  public void addFeatures(float[] rowsMajor, java.util.List<String> keys) {
     features.add(rowsMajor, keys.size());
     if (reservoir != null) {
       for (int r = 0; r < keys.size(); r++) {
@@ -53,11 +53,11 @@ final class SetAccumulator implements Serializable {
   }
 
   /** Adds image-prompt pairs whose embeddings are stored row after row. */
-  void addClip(float[] imageEmbeddings, float[] textEmbeddings, int rows, int dimension) {
+  public void addClip(float[] imageEmbeddings, float[] textEmbeddings, int rows, int dimension) {
     clip.addBatch(imageEmbeddings, textEmbeddings, rows, dimension);
   }
 
-  SetAccumulator merge(SetAccumulator other) {
+  public SetAccumulator merge(SetAccumulator other) {
     if (features != null) {
       features.merge(other.features);
     }
@@ -73,15 +73,15 @@ final class SetAccumulator implements Serializable {
     return this;
   }
 
-  FeatureStatistics features() {
+  public FeatureStatistics features() {
     return features;
   }
 
-  FeatureReservoir reservoir() {
+  public FeatureReservoir reservoir() {
     return reservoir;
   }
 
-  ClipScore clip() {
+  public ClipScore clip() {
     return clip;
   }
 

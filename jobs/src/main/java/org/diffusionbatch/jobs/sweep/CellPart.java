@@ -1,6 +1,7 @@
 package org.diffusionbatch.jobs.sweep;
 
 import java.io.Serializable;
+import org.diffusionbatch.jobs.evaluate.SetAccumulator;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -14,7 +15,7 @@ final class CellPart implements Serializable {
   final int group;
   final int firstChunk;
   int lastChunk;
-  final FeatureSummary summary;
+  final SetAccumulator summary;
   /** Kept image rows (generate's row format + the sweep's columns), in sample order. */
   final List<Row> kept;
   long made;
@@ -26,7 +27,7 @@ final class CellPart implements Serializable {
   long unetNanos;
   long scoreNanos;
 
-  CellPart(int group, int chunk, FeatureSummary summary) {
+  CellPart(int group, int chunk, SetAccumulator summary) {
     this.group = group;
     this.firstChunk = chunk;
     this.lastChunk = chunk;

@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.diffusionbatch.jobs.evaluate.SetAccumulator;
 
 /**
  * Saves a finished cell under the output: statistics (.npz) of the cell and of each error group,
@@ -20,17 +21,18 @@ final class CellStore {
     return "cells/" + cellId + "/metrics.json";
   }
 
-  static void save(SparkSession spark, SweepOutput output, SweepScoring scoring, Cell cell, List<CellPart> groups, double seconds,
+  static void save(SparkSession spark, SweepOutput output, MetricsScoring scoring, Cell cell, List<CellPart> groups, double seconds,
       String runId) throws IOException {
-    List<FeatureSummary> groupSummaries = new ArrayList<>();
+    List<SetAccumulator> groupSummaries = new ArrayList<>();
     groups.forEach(g -> groupSummaries.add(g.summary));
     for (CellPart group : groups) {
-      output.write("cells/" + cell.id() + "/group-" + group.group + ".npz", scoring.statisticsNpz(group.summary));
+      output.write("cells/" + cell.id() + "/group-" + group.group + ".npz", MetricsScoring.statisticsNpz(group.summary));
     }
-    FeatureSummary full = scoring.summaries().empty();
+    // A fresh set with the groups folded in, in group order: the groups' own summaries stay as they are for their FIDs.
+    SetAccumulator full = scoring.pass().newAccumulator();
     groupSummaries.forEach(full::merge);
     CellScores scores = scoring.score(full, groupSummaries);
-    output.write("cells/" + cell.id() + "/stats.npz", scoring.statisticsNpz(full));
+    output.write("cells/" + cell.id() + "/stats.npz", MetricsScoring.statisticsNpz(full));
 
     List<Row> kept = new ArrayList<>();
     long made = 0;

@@ -7,7 +7,11 @@ import org.apache.spark.api.java.function.Function;
 import org.diffusionbatch.core.image.PngEncoder;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
-import org.diffusionbatch.jobs.generate.Device;
+import org.diffusionbatch.core.metrics.ClipEncoders;
+import org.diffusionbatch.core.metrics.ImageFeatureExtractor;
+import org.diffusionbatch.core.metrics.RgbImage;
+import org.diffusionbatch.jobs.evaluate.MetricModels;
+import org.diffusionbatch.jobs.evaluate.PassSettings;
 import org.diffusionbatch.jobs.generate.ExecutorModels;
 import org.diffusionbatch.jobs.generate.ImageMaker;
 import org.diffusionbatch.jobs.generate.ImageRows;
@@ -26,20 +30,16 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
 
   private final ModelLoaders loaders;
   private final ModelRuntime runtime;
-  private final ImageScorerFactory scorers;
-  private final FeatureSummary.Factory summaries;
-  private final Device device;
+  private final PassSettings scoring;
   private final int batchSize;
   private final int keepImages;
   private final String runId;
 
-  ChunkScorer(ModelLoaders loaders, ModelRuntime runtime, ImageScorerFactory scorers, FeatureSummary.Factory summaries,
-      Device device, int batchSize, int keepImages, String runId) {
+  /** @param scoring the metric models, device, feature dimension, CLIP or not, KID sample size and seed (as evaluate's passes) */
+  ChunkScorer(ModelLoaders loaders, ModelRuntime runtime, PassSettings scoring, int batchSize, int keepImages, String runId) {
     this.loaders = loaders;
     this.runtime = runtime;
-    this.scorers = scorers;
-    this.summaries = summaries;
-    this.device = device;
+    this.scoring = scoring;
     this.batchSize = batchSize;
     this.keepImages = keepImages;
     this.runId = runId;
@@ -49,12 +49,16 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
   public CellPart call(Chunk chunk) {
     long start = System.nanoTime();
     TaskContext task = TaskContext.get();
-    Integer gpu = device.gpuOf(task);
+    Integer gpu = scoring.device().gpuOf(task);
     Cell cell = chunk.cell();
     ImageMaker maker = ExecutorModels.get(loaders.forModel(cell.model(), runtime), gpu, () -> {});
-    ImageScorer scorer = ExecutorModels.get(scorers.key(gpu), ImageScorer.class, () -> scorers.load(gpu));
+    MetricModels models = scoring.models();
+    ImageFeatureExtractor features = ExecutorModels.get(models.key(models.features(), gpu), ImageFeatureExtractor.class,
+        () -> models.loadFeatures(gpu));
+    ClipEncoders clip = scoring.clip()
+        ? ExecutorModels.get(models.key(models.clip(), gpu), ClipEncoders.class, () -> models.loadClip(gpu)) : null;
     GenerationSettings settings = cell.settings();
-    CellPart part = new CellPart(chunk.group(), chunk.index(), summaries.empty());
+    CellPart part = new CellPart(chunk.group(), chunk.index(), scoring.newAccumulator());
     List<SampleRow> rows = chunk.rows();
     for (int from = 0; from < rows.size(); from += batchSize) {
       List<SampleRow> batch = rows.subList(from, Math.min(from + batchSize, rows.size()));
@@ -64,7 +68,7 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
       ImageMaker.MadeImage first = images.get(0);
       part.modelNanos += first.textNanos() + first.unetNanos() + first.samplerNanos() + first.decodeNanos();
       part.unetNanos += first.unetNanos();
-      score(cell, batch, images, scorer, maker, part);
+      score(cell, batch, images, features, clip, maker, part);
     }
     part.taskNanos = System.nanoTime() - start;
     LOG.info("cell {} chunk {} (group {}): {} images scored, {} failed, {} s", cell.id(), chunk.index(), chunk.group(),
@@ -72,13 +76,11 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
     return part;
   }
 
-  private void score(Cell cell, List<SampleRow> batch, List<ImageMaker.MadeImage> images, ImageScorer scorer, ImageMaker maker,
-      CellPart part) {
-    List<byte[]> rgb = new ArrayList<>(batch.size());
+  private void score(Cell cell, List<SampleRow> batch, List<ImageMaker.MadeImage> images, ImageFeatureExtractor features,
+      ClipEncoders clip, ImageMaker maker, CellPart part) {
+    List<RgbImage> rgb = new ArrayList<>(batch.size());
     List<String> keys = new ArrayList<>(batch.size());
     List<String> prompts = new ArrayList<>(batch.size());
-    int width = 0;
-    int height = 0;
     for (int i = 0; i < batch.size(); i++) {
       ImageMaker.MadeImage image = images.get(i);
       SampleRow row = batch.get(i);
@@ -89,11 +91,9 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
         }
         continue;
       }
-      rgb.add(image.rgb());
+      rgb.add(new RgbImage(image.width(), image.height(), image.rgb()));
       keys.add(row.key());
       prompts.add(row.prompt());
-      width = image.width();
-      height = image.height();
       if (row.index() < keepImages) {
         long pngStart = System.nanoTime();
         byte[] png = PNG.encode(image.rgb(), image.width(), image.height());
@@ -106,10 +106,12 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
       return;
     }
     long scoreStart = System.nanoTime();
-    float[] features = scorer.features(rgb, width, height);
-    double[] clip = scorer.clipScores(rgb, width, height, prompts);
+    part.summary.addFeatures(features.features(rgb), keys);
+    if (clip != null) {
+      ClipEncoders.Embeddings e = clip.embed(rgb, prompts);
+      part.summary.addClip(e.image(), e.text(), rgb.size(), e.dimension());
+    }
     part.scoreNanos += System.nanoTime() - scoreStart;
-    part.summary.add(keys, features, clip);
     part.made += rgb.size();
   }
 }

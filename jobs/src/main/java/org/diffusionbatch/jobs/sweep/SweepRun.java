@@ -67,7 +67,8 @@ final class SweepRun {
     ModelRuntime runtime = new ModelRuntime(options.intraOpThreads(), options.interOpThreads(), options.ortOptLevel(),
         options.modelCache(), options.s3());
     List<Cell> cells = new CellPlanner(loaders, runtime).plan(options.grid(), options.fixed());
-    SweepScoring scoring = MetricsScoring.open(spark, options, runtime);
+    boolean resuming = options.resume() && output.exists(SweepOutput.PLAN);
+    MetricsScoring scoring = MetricsScoring.open(spark, options, runtime, output, resuming);
     List<SampleRow> rows = SampleRows.read(spark, options.prompts(), options.promptsFormat(), options.imagesPerCell(),
         options.cyclePrompts(), options.seed(), options.fixed().negativePrompt());
     SweepPlan plan = SweepPlan.of(options, rows, scoring.describe(), cells);
@@ -76,10 +77,10 @@ final class SweepRun {
       output.deleteRoot();
     }
     output.write(SweepOutput.PLAN, plan.json());
+    scoring.saveReference(output);
     LOG.info("sweep {}: {} cells of {} images, {} to make", options.runId(), cells.size(), rows.size(), pending.size());
 
-    ChunkScorer scorer = new ChunkScorer(loaders, runtime, scoring.scorers(), scoring.summaries(), options.device(),
-        options.batchSize(), options.keepImages(), options.runId());
+    ChunkScorer scorer = new ChunkScorer(loaders, runtime, scoring.pass(), options.batchSize(), options.keepImages(), options.runId());
     long start = System.nanoTime();
     Map<String, String> failures = makeCells(spark, output, scoring, scorer, rows, pending);
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -135,7 +136,7 @@ final class SweepRun {
   }
 
   /** Makes the cells, {@code --cells-in-flight} Spark jobs at a time; returns the failed cells' ids and reasons. */
-  private Map<String, String> makeCells(SparkSession spark, SweepOutput output, SweepScoring scoring, ChunkScorer scorer,
+  private Map<String, String> makeCells(SparkSession spark, SweepOutput output, MetricsScoring scoring, ChunkScorer scorer,
       List<SampleRow> rows, List<Cell> pending) throws InterruptedException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     ExecutorService pool = Executors.newFixedThreadPool(options.cellsInFlight(), r -> {
