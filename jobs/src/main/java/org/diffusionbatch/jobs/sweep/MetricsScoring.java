@@ -67,10 +67,10 @@ final class MetricsScoring {
     }
     int dim = features.dimension();
     PassSettings pass = new PassSettings(models, options.device(), options.batchSize(), dim, options.clip() != null,
-        options.kidSubsetSize(), KID_SEED, true, 0);
+        options.kidSample(), KID_SEED, true, 0);
     KernelInceptionDistance.Options kid = new KernelInceptionDistance.Options(options.kidSubsets(), options.kidSubsetSize(), KID_SEED);
     FeatureSetSource source = FeatureSetSource.open(spark, spark.sparkContext().hadoopConfiguration(), "--reference", options.reference(),
-        null, new EvaluateOptions.KidSettings(options.kidSubsets(), options.kidSubsetSize(), options.kidSubsetSize(), KID_SEED));
+        null, new EvaluateOptions.KidSettings(options.kidSubsets(), options.kidSubsetSize(), options.kidSample(), KID_SEED));
     source.requireDimension(dim, "--features " + options.features() + " gives");
 
     Map<String, Object> description = new LinkedHashMap<>();
@@ -82,6 +82,7 @@ final class MetricsScoring {
     description.put("clip", options.clip());
     description.put("kid_subsets", options.kidSubsets());
     description.put("kid_subset_size", options.kidSubsetSize());
+    description.put("kid_sample", options.kidSample());
     description.put("kid_seed", KID_SEED);
 
     GaussianStatistics reference;

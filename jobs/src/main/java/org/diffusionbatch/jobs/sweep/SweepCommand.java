@@ -92,8 +92,12 @@ public final class SweepCommand implements Callable<Integer> {
   int kidSubsets;
 
   @Option(names = "--kid-subset-size", paramLabel = "N", defaultValue = "1000",
-      description = "KID subset size at most, and the features kept per cell for it (clean-fid's max_subset_size, default 1000).")
+      description = "KID subset size at most (clean-fid's max_subset_size, default 1000).")
   int kidSubsetSize;
+
+  @Option(names = "--kid-sample", paramLabel = "N", defaultValue = "2000",
+      description = "Feature vectors kept per cell (and of the reference) to draw KID's subsets from: a seeded sample (default 2000).")
+  int kidSample;
 
   @Option(names = "--cells-in-flight", paramLabel = "N", defaultValue = "2",
       description = "Cells whose Spark jobs run at once, so one cell's last tasks overlap the next cell's first (default 2).")
@@ -178,6 +182,9 @@ public final class SweepCommand implements Callable<Integer> {
     if (kidSubsetSize < 2) {
       throw new IllegalArgumentException("--kid-subset-size must be at least 2, got " + kidSubsetSize);
     }
+    if (kidSample < kidSubsetSize) {
+      throw new IllegalArgumentException("--kid-sample " + kidSample + " must be at least --kid-subset-size " + kidSubsetSize);
+    }
     if (keepImages < 0) {
       throw new IllegalArgumentException("--keep-images must be 0 or more, got " + keepImages);
     }
@@ -203,7 +210,7 @@ public final class SweepCommand implements Callable<Integer> {
     return new SweepOptions(
         StorageUris.forSpark("--prompts", prompts), format, StorageUris.forSpark("--output", output),
         features, reference, clip, imagesPerCell, cyclePrompts, sweepGrid, fixed, seed, batchSize, chunkSize, errorGroups,
-        keepImages, kidSubsets, kidSubsetSize, cellsInFlight,
+        keepImages, kidSubsets, kidSubsetSize, kidSample, cellsInFlight,
         runId == null ? newRunId() : runId, existing.resume, existing.overwrite,
         Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, modelCache,
         new GenerateOptions.S3Options(s3.endpoint(), s3.region(), s3.pathStyle()),

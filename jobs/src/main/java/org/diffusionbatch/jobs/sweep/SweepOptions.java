@@ -40,6 +40,7 @@ public record SweepOptions(
     int keepImages,
     int kidSubsets,
     int kidSubsetSize,
+    int kidSample,
     int cellsInFlight,
     String runId,
     boolean resume,

@@ -59,10 +59,19 @@ record SweepPlan(
     if (errorGroups != earlier.errorGroups) {
       return "--error-groups differs (earlier " + earlier.errorGroups + ", now " + errorGroups + ")";
     }
-    if (!Objects.equals(JSON.valueToTree(scoring), JSON.valueToTree(earlier.scoring))) {
+    if (!Objects.equals(tree(scoring), tree(earlier.scoring))) {
       return "the scoring differs (features, reference, CLIP or KID settings): earlier " + earlier.scoring + ", now " + scoring;
     }
     return null;
+  }
+
+  /** As JSON holds it, so a map read back from sweep.json compares equal to the one it was written from. */
+  private static com.fasterxml.jackson.databind.JsonNode tree(Object value) {
+    try {
+      return JSON.readTree(JSON.writeValueAsBytes(value));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   byte[] json() {
