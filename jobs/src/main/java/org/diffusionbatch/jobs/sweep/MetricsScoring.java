@@ -37,27 +37,24 @@ final class MetricsScoring {
   static final String REFERENCE_SAMPLE = "reference/kid-sample.bin";
 
   private final PassSettings pass;
-  private final GaussianStatistics reference;
-  private final FeatureReservoir referenceSample; // null: the reference has statistics only, no KID
+  private final FeatureSetSource source;
   private final KernelInceptionDistance.Options kid;
   private final Map<String, Object> description;
+  private GaussianStatistics reference;
+  private FeatureReservoir referenceSample; // null: the reference has statistics only, no KID
 
-  private MetricsScoring(PassSettings pass, GaussianStatistics reference, FeatureReservoir referenceSample,
-      KernelInceptionDistance.Options kid, Map<String, Object> description) {
+  private MetricsScoring(PassSettings pass, FeatureSetSource source, KernelInceptionDistance.Options kid, Map<String, Object> description) {
     this.pass = pass;
-    this.reference = reference;
-    this.referenceSample = referenceSample;
+    this.source = source;
     this.kid = kid;
     this.description = description;
   }
 
   /**
-   * Loads the feature model (and CLIP) on the driver and checks the reference's dimension against it
-   * (exit 2 on a mismatch), before any work; then reads the reference: from the output when an
-   * earlier run of this sweep saved it, else from {@code --reference}.
+   * Loads the feature model (and CLIP) on the driver and checks the reference's dimension against
+   * it (exit 2 on a mismatch): no feature work yet.
    */
-  static MetricsScoring open(SparkSession spark, SweepOptions options, ModelRuntime runtime, SweepOutput output, boolean reuseSaved)
-      throws IOException {
+  static MetricsScoring open(SparkSession spark, SweepOptions options, ModelRuntime runtime) {
     MetricModels models = new MetricModels(options.features(), null, options.clip(), runtime.intraOpThreads(), runtime.modelCache(),
         runtime.s3().endpoint(), runtime.s3().region(), runtime.s3().pathStyle());
     ImageFeatureExtractor features = load("--features", options.features(),
@@ -85,20 +82,24 @@ final class MetricsScoring {
     description.put("kid_sample", options.kidSample());
     description.put("kid_seed", KID_SEED);
 
-    GaussianStatistics reference;
-    FeatureReservoir sample = null;
+    return new MetricsScoring(pass, source, kid, description);
+  }
+
+  /**
+   * Reads the reference: from the output when an earlier run of this sweep saved it (so resumed
+   * cells are scored against exactly the same numbers), else from {@code --reference}, passing
+   * over an image set on the executors.
+   */
+  void loadReference(SweepOutput output, boolean reuseSaved) throws IOException {
     if (reuseSaved && output.exists(REFERENCE_STATS)) {
       reference = NpzStatistics.read(new ByteArrayInputStream(output.read(REFERENCE_STATS)), output.at(REFERENCE_STATS));
-      if (output.exists(REFERENCE_SAMPLE)) {
-        sample = FeatureReservoir.fromBytes(output.read(REFERENCE_SAMPLE));
-      }
-    } else {
-      source.requireTwoImages();
-      FeatureSet set = source.resolve(pass, null);
-      reference = set.stats();
-      sample = set.reservoir();
+      referenceSample = output.exists(REFERENCE_SAMPLE) ? FeatureReservoir.fromBytes(output.read(REFERENCE_SAMPLE)) : null;
+      return;
     }
-    return new MetricsScoring(pass, reference, sample, kid, description);
+    source.requireTwoImages();
+    FeatureSet set = source.resolve(pass, null);
+    reference = set.stats();
+    referenceSample = set.reservoir();
   }
 
   /** Saves the reference the cells are scored against (statistics, KID sample) under the output. */

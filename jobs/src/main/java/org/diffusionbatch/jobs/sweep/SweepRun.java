@@ -68,7 +68,7 @@ final class SweepRun {
         options.modelCache(), options.s3());
     List<Cell> cells = new CellPlanner(loaders, runtime).plan(options.grid(), options.fixed());
     boolean resuming = options.resume() && output.exists(SweepOutput.PLAN);
-    MetricsScoring scoring = MetricsScoring.open(spark, options, runtime, output, resuming);
+    MetricsScoring scoring = MetricsScoring.open(spark, options, runtime);
     List<SampleRow> rows = SampleRows.read(spark, options.prompts(), options.promptsFormat(), options.imagesPerCell(),
         options.cyclePrompts(), options.seed(), options.fixed().negativePrompt());
     SweepPlan plan = SweepPlan.of(options, rows, scoring.describe(), cells);
@@ -76,6 +76,7 @@ final class SweepRun {
     if (options.overwrite()) {
       output.deleteRoot();
     }
+    scoring.loadReference(output, resuming);
     output.write(SweepOutput.PLAN, plan.json());
     scoring.saveReference(output);
     LOG.info("sweep {}: {} cells of {} images, {} to make", options.runId(), cells.size(), rows.size(), pending.size());
