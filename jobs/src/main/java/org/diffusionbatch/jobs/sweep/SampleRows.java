@@ -54,6 +54,20 @@ final class SampleRows {
     return rows;
   }
 
+  /** The rows as CSV (RFC 4180 quoting), so any cell's image can be made again from its row. */
+  static byte[] csv(List<SampleRow> rows) {
+    StringBuilder out = new StringBuilder("index,key,prompt_id,seed,prompt,negative_prompt\n");
+    for (SampleRow row : rows) {
+      out.append(row.index()).append(',').append(quote(row.key())).append(',').append(quote(row.promptId())).append(',')
+          .append(row.seed()).append(',').append(quote(row.prompt())).append(',').append(quote(row.negativePrompt())).append('\n');
+    }
+    return out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String quote(String text) {
+    return text.matches("(?s).*[\",\r\n].*") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
+  }
+
   private static long seed(Row row, int pass, String key, long baseSeed, String prompts) {
     String given = row.isNullAt(3) ? null : row.getString(3).trim();
     if (pass > 0 || given == null || given.isEmpty()) {

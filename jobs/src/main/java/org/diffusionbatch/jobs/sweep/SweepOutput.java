@@ -14,6 +14,7 @@ import org.diffusionbatch.jobs.generate.StorageUris;
  *
  * <pre>
  * sweep.json                    the plan: cells, sample rows' digest, scoring (what --resume checks)
+ * samples.csv                   the rows every cell makes: index, key, prompt_id, seed, prompt, negative_prompt
  * cells/&lt;cell_id&gt;/stats.npz       the cell's feature statistics (mu, sigma), pytorch-fid format
  * cells/&lt;cell_id&gt;/group-&lt;g&gt;.npz   each error group's statistics
  * cells/&lt;cell_id&gt;/metrics.json     the cell's metrics row, written last: the cell is done
@@ -25,6 +26,7 @@ import org.diffusionbatch.jobs.generate.StorageUris;
  */
 final class SweepOutput {
   static final String PLAN = "sweep.json";
+  static final String SAMPLES = "samples.csv";
 
   final String root;
   private final GenerateOptions.S3Options s3;

@@ -78,6 +78,7 @@ final class SweepRun {
     }
     scoring.loadReference(output, resuming);
     output.write(SweepOutput.PLAN, plan.json());
+    output.write(SweepOutput.SAMPLES, SampleRows.csv(rows));
     scoring.saveReference(output);
     LOG.info("sweep {}: {} cells of {} images, {} to make", options.runId(), cells.size(), rows.size(), pending.size());
 
