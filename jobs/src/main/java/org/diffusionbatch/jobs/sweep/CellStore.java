@@ -21,7 +21,8 @@ final class CellStore {
     return "cells/" + cellId + "/metrics.json";
   }
 
-  static void save(SparkSession spark, SweepOutput output, MetricsScoring scoring, Cell cell, List<CellPart> groups, double seconds,
+  /** Saves the cell; returns its metrics row. */
+  static MetricsRow save(SparkSession spark, SweepOutput output, MetricsScoring scoring, Cell cell, List<CellPart> groups, double seconds,
       String runId) throws IOException {
     List<SetAccumulator> groupSummaries = new ArrayList<>();
     groups.forEach(g -> groupSummaries.add(g.summary));
@@ -62,6 +63,7 @@ final class CellStore {
         scores.clipScore(), scores.clipN(), made / Math.max(taskNanos / 1e9, 1e-9), modelNanos / 1e9 / perImage,
         unetNanos / 1e9 / perImage, scoreNanos / 1e9 / perImage, seconds, runId);
     output.write(metricsFile(cell.id()), SweepPlan.JSON.writeValueAsBytes(row));
+    return row;
   }
 
   static MetricsRow readMetrics(SweepOutput output, String cellId) throws IOException {

@@ -11,8 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.diffusionbatch.jobs.generate.ConfigurationException;
 import org.diffusionbatch.jobs.generate.ExecutorModels;
@@ -147,13 +145,17 @@ final class SweepRun {
       return thread;
     });
     Map<String, Future<?>> running = new LinkedHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
     for (Cell cell : pending) {
       running.put(cell.id(), pool.submit(() -> {
         jsc.setJobDescription("sweep cell " + cell.id() + ": " + cell.label());
         long start = System.nanoTime();
         List<CellPart> groups = CellJob.run(jsc, Chunk.of(cell, rows, options.errorGroups(), options.chunkSize()),
             options.errorGroups(), scorer);
-        CellStore.save(spark, output, scoring, cell, groups, (System.nanoTime() - start) / 1e9, options.runId());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        MetricsRow row = CellStore.save(spark, output, scoring, cell, groups, seconds, options.runId());
+        LOG.info("sweep {}: cell {} of {} done in {} s: {}: FID {} ± {} (n {})", options.runId(), done.incrementAndGet(), pending.size(),
+            String.format("%.1f", seconds), cell.label(), String.format("%.4f", row.fid()), String.format("%.4f", row.fidError()), row.n());
         return null;
       }));
     }
