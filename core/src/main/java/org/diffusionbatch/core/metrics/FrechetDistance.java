@@ -2,6 +2,8 @@ package org.diffusionbatch.core.metrics;
 
 import org.ejml.data.DMatrixRBlock;
 import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.DSubmatrixD1;
+import org.ejml.dense.block.MatrixMult_DDRB;
 import org.ejml.dense.block.MatrixOps_DDRB;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
@@ -93,11 +95,12 @@ public final class FrechetDistance {
       factor = choleskyFactor(b);
       other = a;
     }
+    boolean triangular = factor != null;
     if (factor == null) {
       factor = eigenFactor(a);
       other = b;
     }
-    DMatrixRMaj c = congruence(factor, other);
+    DMatrixRMaj c = congruence(factor, other, triangular);
     EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(c.numRows, false, true);
     if (!eig.decompose(c)) {
       throw new ArithmeticException("the symmetric eigenvalue iteration did not converge for the "
@@ -138,21 +141,36 @@ public final class FrechetDistance {
     return factor;
   }
 
-  /** L^T B L, made exactly symmetric. Block (tiled) products: about twice as fast at d = 2048. */
-  private static DMatrixRMaj congruence(DMatrixRMaj l, DMatrixRMaj b) {
+  /**
+   * L^T B L for lower-triangular L (any L when it is not triangular, as from the eigen path, works
+   * the same: only zero blocks are skipped), exactly symmetric. Block (tiled) EJML products on
+   * block columns: M[:, J] = B[:, j0:] L[j0:, J] skips L's zero upper blocks, and only the upper
+   * block triangle C[I, i0:] = L[i0:, I]^T M[i0:, i0:] is computed; about 2.4 times fewer
+   * operations than two full products.
+   */
+  private static DMatrixRMaj congruence(DMatrixRMaj l, DMatrixRMaj b, boolean lowerTriangular) {
     int d = l.numRows;
     DMatrixRBlock lb = MatrixOps_DDRB.convert(l);
     DMatrixRBlock bb = MatrixOps_DDRB.convert(b);
-    DMatrixRBlock m = new DMatrixRBlock(d, d, lb.blockLength);
-    MatrixOps_DDRB.mult(bb, lb, m);
-    DMatrixRBlock cb = new DMatrixRBlock(d, d, lb.blockLength);
-    MatrixOps_DDRB.multTransA(lb, m, cb);
+    int block = lb.blockLength;
+    DMatrixRBlock m = new DMatrixRBlock(d, d, block);
+    DMatrixRBlock cb = new DMatrixRBlock(d, d, block);
+    for (int j0 = 0; j0 < d; j0 += block) {
+      int j1 = Math.min(d, j0 + block);
+      int k0 = lowerTriangular ? j0 : 0;
+      MatrixMult_DDRB.mult(block, new DSubmatrixD1(bb, 0, d, k0, d), new DSubmatrixD1(lb, k0, d, j0, j1),
+          new DSubmatrixD1(m, 0, d, j0, j1));
+    }
+    for (int i0 = 0; i0 < d; i0 += block) {
+      int i1 = Math.min(d, i0 + block);
+      int k0 = lowerTriangular ? i0 : 0;
+      MatrixMult_DDRB.multTransA(block, new DSubmatrixD1(lb, k0, d, i0, i1), new DSubmatrixD1(m, k0, d, i0, d),
+          new DSubmatrixD1(cb, i0, i1, i0, d));
+    }
     DMatrixRMaj c = MatrixOps_DDRB.convert(cb, (DMatrixRMaj) null);
     for (int i = 0; i < d; i++) {
       for (int j = i + 1; j < d; j++) {
-        double v = 0.5 * (c.data[i * d + j] + c.data[j * d + i]);
-        c.data[i * d + j] = v;
-        c.data[j * d + i] = v;
+        c.data[j * d + i] = c.data[i * d + j];
       }
     }
     return c;
