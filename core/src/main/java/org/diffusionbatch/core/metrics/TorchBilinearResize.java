@@ -5,9 +5,10 @@ package org.diffusionbatch.core.metrics;
  * 0..255, {@code torch.nn.functional.interpolate(x, size=(s, s), mode='bilinear',
  * align_corners=False)} (no antialiasing, also when shrinking), clipped to 0..255.
  *
- * <p>torch's CPU kernel in float32: per axis, scale = in / out, source = max(scale * (o + 0.5) -
- * 0.5, 0), i0 = (int) source, i1 = min(i0 + 1, in - 1), w1 = source - i0, w0 = 1 - w1; the output
- * is (x[h0, w0] lw0 + x[h0, w1] lw1) hw0 + (x[h1, w0] lw0 + x[h1, w1] lw1) hw1.
+ * <p>torch's CPU kernel: per axis, scale = in / out in float32, source = max(scale * (o + 0.5) -
+ * 0.5, 0) in float64 (torch's acc_type), i0 = (int) source, i1 = min(i0 + 1, in - 1), weights
+ * w1 = source - i0 and w0 = 1 - w1 in float32; the output is (x[h0, w0] lw0 + x[h0, w1] lw1) hw0 +
+ * (x[h1, w0] lw0 + x[h1, w1] lw1) hw1 in float32. Matches torch 1.13 to a few float32 ulps.
  */
 public final class TorchBilinearResize {
   private final int size;
@@ -83,14 +84,12 @@ public final class TorchBilinearResize {
           w1[o] = 0f;
           continue;
         }
-        float src = scale * (o + 0.5f) - 0.5f;
-        if (src < 0f) {
-          src = 0f;
-        }
+        // torch keeps the scale in float but the source index in acc_type<float> = double.
+        double src = Math.max((double) scale * (o + 0.5) - 0.5, 0.0);
         int lo = Math.min((int) src, in - 1);
         i0[o] = lo;
         i1[o] = lo + (lo < in - 1 ? 1 : 0);
-        float lambda = Math.min(Math.max(src - lo, 0f), 1f);
+        float lambda = (float) Math.min(Math.max(src - lo, 0.0), 1.0);
         w1[o] = lambda;
         w0[o] = 1f - lambda;
       }
