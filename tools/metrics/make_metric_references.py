@@ -12,6 +12,8 @@ expected values); cases are written in its format (README there), with small siz
   fid_offset_s5          a feature constant in the first set only and another constant in the
                          second set only: scipy's sqrtm fails and pytorch-fid adds its 1e-6 offset
   kid_equal_s5, kid_unequal_s5
+and, for NpzStatisticsTest, fid_small_d8_s5.stats1.compressed.npz: the same statistics written by
+np.savez_compressed with a float32 mu, as clean-fid's published statistics files are.
 """
 import importlib.util
 import os
@@ -49,7 +51,11 @@ def main():
     os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(5)
     f = ref.features
-    fid_case(ref, out, "fid_small_d8_s5", f(rng, 120, 8, 0.2, 1.0), f(rng, 100, 8, 0.35, 1.2))
+    small = f(rng, 120, 8, 0.2, 1.0)
+    fid_case(ref, out, "fid_small_d8_s5", small, f(rng, 100, 8, 0.35, 1.2))
+    mu, sigma = ref.stats(small)
+    np.savez_compressed(os.path.join(out, "fid_small_d8_s5.stats1.compressed.npz"),
+                        mu=mu.astype(np.float32), sigma=sigma)
     fid_case(ref, out, "fid_rank_deficient_s5", f(rng, 9, 12, 0.2, 1.0), f(rng, 11, 12, 0.35, 1.2))
     a = f(rng, 40, 10, 0.2, 1.0)
     b = f(rng, 50, 10, 0.35, 1.2)

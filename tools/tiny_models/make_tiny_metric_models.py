@@ -18,7 +18,10 @@ Writes
 
 Needs numpy and onnx (Debian: python3-numpy python3-onnx) and make_tiny_models.py beside this
 file (it is imported, not changed). Deterministic: the same bytes on every run. --check also
-needs PIL (python3-pil) and prints how well the features and the CLIP pair separate the pictures.
+needs PIL (python3-pil) and prints how well the features and the CLIP pair separate the pictures;
+--test-fixtures (PIL, scipy) writes the references the Java tests compare with and a few broken
+feature models the jobs must refuse (core/src/test/resources/metric-models,
+jobs/src/test/resources/metric-stats).
 See README.md beside this file.
 """
 import argparse
@@ -338,6 +341,97 @@ def check():
 
 
 # ----------------------------------------------------------------------------------------------
+# Test fixtures (--test-fixtures): references the Java tests compare with, and broken models
+# ----------------------------------------------------------------------------------------------
+
+
+def answer_pictures():
+    """The 12 pictures as uint8 [H, W, 3], exactly as models/tiny-sd/answers/*.png hold them."""
+    mu = tm.mixture_means()
+    return [tm.to_uint8(tm.decode_np(mu[k:k + 1] / tm.SCALING)[0]) for k in range(len(mu))]
+
+
+def pil_rgb_resize(u8_hwc, size):
+    """transformers' CLIPImageProcessor resize: PIL bicubic on the 8-bit RGB image."""
+    from PIL import Image
+    return np.asarray(Image.fromarray(u8_hwc).resize((size, size), Image.BICUBIC))
+
+
+def bad_model(kind):
+    """Feature models the jobs must refuse or whose features are not finite for some pictures."""
+    g = tm.G(F32)
+    if kind == "uint8-input":
+        x = g.op("Cast", [g.input("images", TensorProto.UINT8, ["batch", 3, FEAT_SIZE, FEAT_SIZE])], to=F32)
+        feats = g.op("ReduceMean", [x], axes=[2, 3], keepdims=0)
+        g.output(feats, "features", ["batch", 3])
+        return g.model("uint8_input", "takes uint8 images: diffusion-batch feeds floats and must refuse it")
+    if kind == "two-inputs":
+        x = g.input("images", F32, ["batch", 3, FEAT_SIZE, FEAT_SIZE])
+        scale = g.input("scale", F32, [1])
+        feats = g.op("Mul", [g.op("ReduceMean", [x], axes=[2, 3], keepdims=0), scale])
+        g.output(feats, "features", ["batch", 3])
+        return g.model("two_inputs", "a second input diffusion-batch cannot feed")
+    # nan-features: [mean R, mean G, mean B, sqrt(mean R - mean B)]: NaN when a picture is bluer than red
+    x = g.input("images", F32, ["batch", 3, FEAT_SIZE, FEAT_SIZE])
+    mean = g.op("ReduceMean", [x], axes=[2, 3], keepdims=0)                          # [B, 3]
+    r = g.op("Slice", [mean, g.ints([0]), g.ints([1]), g.ints([1])])
+    b = g.op("Slice", [mean, g.ints([2]), g.ints([3]), g.ints([1])])
+    root = g.op("Sqrt", [g.op("Sub", [r, b])])
+    g.output(g.op("Concat", [mean, root], axis=1), "features", ["batch", 4])
+    return g.model("nan_features", "sqrt(mean R - mean B): NaN for blue and green pictures")
+
+
+def fid_scipy(mu1, s1, mu2, s2):
+    """pytorch-fid's calculate_frechet_distance (scipy sqrtm)."""
+    from scipy import linalg
+    covmean, _ = linalg.sqrtm(s1.dot(s2), disp=False)
+    covmean = covmean.real
+    d = mu1 - mu2
+    return float(d.dot(d) + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
+
+
+def test_fixtures(repo):
+    core = os.path.join(repo, "core", "src", "test", "resources", "metric-models")
+    pics = answer_pictures()
+    feats = features_np(np.array([clean_resize(p, FEAT_SIZE) for p in pics]) / 255.0).astype(np.float32)
+    tm.write(os.path.join(core, "tiny_features_answers.npy"), npy_bytes(feats))
+    vocab, merges = tm.build_tokenizer()
+    names = [name for name, _, _, _ in tm.components()]
+    ids = np.array([tm.tokenize(f"a {n}", vocab, merges) for n in names])
+    eos = vocab["<|endoftext|>"]
+    mask = np.array([[1 if i <= list(row).index(eos) else 0 for i in range(tm.SEQ)] for row in ids])
+    imgs = np.array([pil_rgb_resize(p, CLIP_SIZE).transpose(2, 0, 1) / 255.0 for p in pics])
+    text, image = clip_np(imgs, ids, mask)
+    tm.write(os.path.join(core, "tiny_clip_text_embeds.npy"), npy_bytes(text.astype(np.float32)))
+    tm.write(os.path.join(core, "tiny_clip_image_embeds.npy"), npy_bytes(image.astype(np.float32)))
+    for kind in ("uint8-input", "two-inputs", "nan-features"):
+        tm.save_model(bad_model(kind), os.path.join(core, kind, "model.onnx"))
+    tm.write(os.path.join(core, "nan-features", "feature_extractor.json"), tm.dumps({
+        "description": "test fixture: features [mean R, mean G, mean B, sqrt(mean R - mean B)], NaN for blue and green pictures",
+        "size": [FEAT_SIZE, FEAT_SIZE], "preprocessing": "clean", "value_range": [0, 1]}))
+
+    jobs = os.path.join(repo, "jobs", "src", "test", "resources", "metric-stats")
+    rng = np.random.default_rng(8)
+    d = 16
+    mix = rng.standard_normal((d, d)) / np.sqrt(d)
+    a = np.maximum(rng.standard_normal((300, d)) @ mix + 0.2, 0).astype(np.float32)
+    b = np.maximum(rng.standard_normal((250, d)) @ mix * 1.2 + 0.35, 0).astype(np.float32)
+    stats = {}
+    for name, f in (("pair_a", a), ("pair_b", b)):
+        f64 = f.astype(np.float64)
+        stats[name] = (f64.mean(axis=0), np.cov(f64, rowvar=False))
+        tm.write(os.path.join(jobs, name + ".npy"), npy_bytes(f))
+        buf = io.BytesIO()
+        np.savez(buf, mu=stats[name][0], sigma=stats[name][1])
+        tm.write(os.path.join(jobs, name + ".npz"), buf.getvalue())
+    expected = {"description": "FID of pair_a vs pair_b by pytorch-fid's calculate_frechet_distance (scipy "
+                               "sqrtm), made by tools/tiny_models/make_tiny_metric_models.py --test-fixtures",
+                "n_a": 300, "n_b": 250, "dim": d, "fid": fid_scipy(*stats["pair_a"], *stats["pair_b"])}
+    tm.write(os.path.join(jobs, "pair.json"), tm.dumps(expected))
+    print("wrote test fixtures in", core, "and", jobs)
+
+
+# ----------------------------------------------------------------------------------------------
 
 
 def main():
@@ -345,6 +439,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--out", default=os.path.normpath(os.path.join(here, "..", "..", "models")))
     ap.add_argument("--check", action="store_true", help="print how well the models separate the pictures (needs PIL)")
+    ap.add_argument("--test-fixtures", action="store_true",
+                    help="also write the Java tests' references and broken models (needs PIL and scipy)")
     args = ap.parse_args()
 
     feats, dim = feature_model()
@@ -367,6 +463,8 @@ def main():
     tm.write(os.path.join(root, "mixture_means.npy"), npy_bytes(tm.mixture_means()))
     print("wrote", root)
 
+    if args.test_fixtures:
+        test_fixtures(os.path.normpath(os.path.join(args.out, "..")))
     if args.check:
         check()
 

@@ -2,6 +2,8 @@ package org.diffusionbatch.core.metrics;
 
 import org.ejml.data.DMatrixRBlock;
 import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.DSubmatrixD1;
+import org.ejml.dense.block.MatrixMult_DDRB;
 import org.ejml.dense.block.MatrixOps_DDRB;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
@@ -25,12 +27,13 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * eigenvalues at a fraction of the cost of eigenvectors (about 4x faster at d = 2048).
  *
  * <p>pytorch-fid adds 1e-6 to both diagonals when scipy's {@code sqrtm} of S1 S2 is not finite.
- * For finite input scipy fails only when S1 S2 has exactly-zero eigenvalues coupled to each other:
- * when some feature is constant (zero variance) in the first set but not in the second, and another
- * in the second but not in the first (rank deficiency from too few rows leaves rounding-size
- * eigenvalues, which scipy handles). This class applies the offset in exactly that case and says
- * so in {@link Result#offsetUsed()}; the traces Tr(S1), Tr(S2) stay those of the given matrices,
- * as in pytorch-fid.
+ * For finite input scipy fails only when S1 S2 has exactly-zero eigenvalues coupled to each other,
+ * in practice when some feature is constant (zero variance) in the first set but not in the second,
+ * and another in the second but not in the first (rank deficiency from too few rows leaves
+ * rounding-size eigenvalues, which scipy handles). This class predicts that case from the zero
+ * pattern of the covariances ({@link #scipySqrtmFails}), applies the offset then and says so in
+ * {@link Result#offsetUsed()}; the traces Tr(S1), Tr(S2) stay those of the given matrices, as in
+ * pytorch-fid.
  */
 public final class FrechetDistance {
   /** The diagonal offset of pytorch-fid and clean-fid ({@code eps=1e-6}). */
@@ -92,11 +95,12 @@ public final class FrechetDistance {
       factor = choleskyFactor(b);
       other = a;
     }
+    boolean triangular = factor != null;
     if (factor == null) {
       factor = eigenFactor(a);
       other = b;
     }
-    DMatrixRMaj c = congruence(factor, other);
+    DMatrixRMaj c = congruence(factor, other, triangular);
     EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(c.numRows, false, true);
     if (!eig.decompose(c)) {
       throw new ArithmeticException("the symmetric eigenvalue iteration did not converge for the "
@@ -137,43 +141,70 @@ public final class FrechetDistance {
     return factor;
   }
 
-  /** L^T B L, made exactly symmetric. Block (tiled) products: about twice as fast at d = 2048. */
-  private static DMatrixRMaj congruence(DMatrixRMaj l, DMatrixRMaj b) {
+  /**
+   * L^T B L for lower-triangular L (any L when it is not triangular, as from the eigen path, works
+   * the same: only zero blocks are skipped), exactly symmetric. Block (tiled) EJML products on
+   * block columns: M[:, J] = B[:, j0:] L[j0:, J] skips L's zero upper blocks, and only the upper
+   * block triangle C[I, i0:] = L[i0:, I]^T M[i0:, i0:] is computed; about 2.4 times fewer
+   * operations than two full products.
+   */
+  private static DMatrixRMaj congruence(DMatrixRMaj l, DMatrixRMaj b, boolean lowerTriangular) {
     int d = l.numRows;
     DMatrixRBlock lb = MatrixOps_DDRB.convert(l);
     DMatrixRBlock bb = MatrixOps_DDRB.convert(b);
-    DMatrixRBlock m = new DMatrixRBlock(d, d, lb.blockLength);
-    MatrixOps_DDRB.mult(bb, lb, m);
-    DMatrixRBlock cb = new DMatrixRBlock(d, d, lb.blockLength);
-    MatrixOps_DDRB.multTransA(lb, m, cb);
+    int block = lb.blockLength;
+    DMatrixRBlock m = new DMatrixRBlock(d, d, block);
+    DMatrixRBlock cb = new DMatrixRBlock(d, d, block);
+    for (int j0 = 0; j0 < d; j0 += block) {
+      int j1 = Math.min(d, j0 + block);
+      int k0 = lowerTriangular ? j0 : 0;
+      MatrixMult_DDRB.mult(block, new DSubmatrixD1(bb, 0, d, k0, d), new DSubmatrixD1(lb, k0, d, j0, j1),
+          new DSubmatrixD1(m, 0, d, j0, j1));
+    }
+    for (int i0 = 0; i0 < d; i0 += block) {
+      int i1 = Math.min(d, i0 + block);
+      int k0 = lowerTriangular ? i0 : 0;
+      MatrixMult_DDRB.multTransA(block, new DSubmatrixD1(lb, k0, d, i0, i1), new DSubmatrixD1(m, k0, d, i0, d),
+          new DSubmatrixD1(cb, i0, i1, i0, d));
+    }
     DMatrixRMaj c = MatrixOps_DDRB.convert(cb, (DMatrixRMaj) null);
     for (int i = 0; i < d; i++) {
       for (int j = i + 1; j < d; j++) {
-        double v = 0.5 * (c.data[i * d + j] + c.data[j * d + i]);
-        c.data[i * d + j] = v;
-        c.data[j * d + i] = v;
+        c.data[j * d + i] = c.data[i * d + j];
       }
     }
     return c;
   }
 
   /**
-   * Whether scipy's {@code sqrtm(S1 S2)} returns NaN, which is when pytorch-fid adds its offset:
-   * a feature with zero variance in the first set only (a zero row of S1 S2) together with one with
-   * zero variance in the second set only (a zero column). LAPACK's balancing then isolates exactly
-   * zero eigenvalues at both ends of the Schur form with a non-zero coupling between them, and the
-   * triangular square-root recurrence divides a non-zero number by 0 + 0.
+   * Whether scipy's {@code sqrtm(S1 S2)} returns NaN, which is when pytorch-fid adds its offset.
+   * LAPACK's balancing isolates zero rows of P = S1 S2 (eigenvalue 0 at the bottom of the Schur
+   * form) and zero columns (eigenvalue 0 at the top); scipy's triangular square-root recurrence
+   * then divides by sqrt(0) + sqrt(0), and fails when the numerator is not 0 too: when some index
+   * is a zero row of P but not a zero column, and another a zero column but not a zero row (an
+   * index that is both is decoupled and harmless). Row i of P is zero when S1[i, l] = 0 for every
+   * l where S2 has a non-zero row; column j when S2[l, j] = 0 for every l where S1 has a non-zero
+   * row; so this needs only the zero patterns, not P. In practice: a feature constant in the first
+   * set only and another constant in the second set only. Checked against scipy 1.10 on random
+   * patterns of constant features (about 99% agreement; the misses have 3 rows or 4 to 7 features).
    */
   static boolean scipySqrtmFails(DMatrixRMaj s1, DMatrixRMaj s2) {
+    int d = s1.numRows;
     boolean[] zero1 = zeroRows(s1);
     boolean[] zero2 = zeroRows(s2);
-    boolean firstOnly = false;
-    boolean secondOnly = false;
-    for (int i = 0; i < zero1.length; i++) {
-      firstOnly |= zero1[i] && !zero2[i];
-      secondOnly |= zero2[i] && !zero1[i];
+    boolean rowOnly = false;
+    boolean columnOnly = false;
+    for (int i = 0; i < d; i++) {
+      boolean zeroRowOfProduct = true;
+      boolean zeroColumnOfProduct = true;
+      for (int l = 0; l < d; l++) {
+        zeroRowOfProduct &= zero2[l] || s1.data[i * d + l] == 0.0;
+        zeroColumnOfProduct &= zero1[l] || s2.data[l * d + i] == 0.0;
+      }
+      rowOnly |= zeroRowOfProduct && !zeroColumnOfProduct;
+      columnOnly |= zeroColumnOfProduct && !zeroRowOfProduct;
     }
-    return firstOnly && secondOnly;
+    return rowOnly && columnOnly;
   }
 
   private static boolean[] zeroRows(DMatrixRMaj s) {

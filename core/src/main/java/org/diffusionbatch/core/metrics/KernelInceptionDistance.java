@@ -71,6 +71,12 @@ public final class KernelInceptionDistance {
    * @param second n2 x d features, row after row
    */
   public static Result estimate(float[] first, int n1, float[] second, int n2, int d, Options options) {
+    return estimate(first, n1, second, n2, d, options, PRECOMPUTED_KERNEL_ENTRIES);
+  }
+
+  /** As above; kernel matrices of the whole sets are precomputed up to {@code budget} entries. */
+  static Result estimate(float[] first, int n1, float[] second, int n2, int d, Options options,
+      long budget) {
     DMatrixRMaj x = toMatrix(first, n1, d, "first");
     DMatrixRMaj y = toMatrix(second, n2, d, "second");
     int m = Math.min(Math.min(n1, n2), options.maxSubsetSize());
@@ -81,7 +87,7 @@ public final class KernelInceptionDistance {
     if (n1 == m && n2 == m) {
       return new Result(allRows(x, y), 0, m, 1, n1, n2);
     }
-    KernelSource kernels = (long) n1 * n1 + (long) n2 * n2 + (long) n1 * n2 <= PRECOMPUTED_KERNEL_ENTRIES
+    KernelSource kernels = (long) n1 * n1 + (long) n2 * n2 + (long) n1 * n2 <= budget
         ? new Precomputed(x, y) : new PerSubset(x, y);
     Random random = new Random(options.seed());
     int[] perm1 = new int[n1];

@@ -1,12 +1,10 @@
 package org.diffusionbatch.jobs.evaluate;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusionbatch.core.metrics.Preprocessing;
-import org.diffusionbatch.jobs.cli.S3Options;
 import org.diffusionbatch.jobs.generate.Device;
 import org.diffusionbatch.jobs.generate.StorageUris;
 import picocli.CommandLine;
@@ -75,28 +73,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin KidOptions kid = new KidOptions();
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Images per model call (default 32).")
-  int batchSize;
-
-  @Option(names = "--partitions", paramLabel = "N", description = "Repartition the images into N partitions (default: as read).")
-  Integer partitions;
-
-  @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto", description = "auto: the GPU Spark assigned to the task, else CPU.")
-  String device;
-
-  @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads per task (default 0: spark.task.cpus).")
-  int intraOpThreads;
-
-  @Option(names = "--model-cache", paramLabel = "DIR", description = "Where s3:// models are cached.")
-  String modelCache;
-
-  @Mixin S3Options s3 = new S3Options();
-
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]); not allowed under spark-submit.")
-  String master;
-
-  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark conf (repeatable).")
-  Map<String, String> conf = new LinkedHashMap<>();
+  @Mixin SparkRunOptions run = new SparkRunOptions();
 
   private final boolean underSparkSubmit;
 
@@ -122,7 +99,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   /** Checks the options' form; models and data are checked by the run, before any work. */
   EvaluateOptions toOptions(List<String> originalArgs) {
-    if (underSparkSubmit && master != null) {
+    if (underSparkSubmit && run.master != null) {
       throw new IllegalArgumentException("--master is not allowed under spark-submit, which sets the master; use spark-submit --master");
     }
     if (features == null && clip == null) {
@@ -144,15 +121,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (saveStats != null && !StatsFiles.isStatistics(saveStats)) {
       throw new IllegalArgumentException("--save-stats " + saveStats + " must end in .npz (pytorch-fid's statistics format)");
     }
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
-    }
-    if (partitions != null && partitions < 1) {
-      throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
-    }
-    if (intraOpThreads < 0) {
-      throw new IllegalArgumentException("--intra-op-threads must be 0 (default) or more");
-    }
+    run.check();
     List<String> groups = new ArrayList<>();
     for (String g : groupBy) {
       if (!g.isBlank()) {
@@ -170,12 +139,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (sparkOutput != null && sparkOutput.replaceAll("/+$", "").equals(sparkImages.replaceAll("/+$", ""))) {
       throw new IllegalArgumentException("--output must differ from --images (" + images + ")");
     }
-    MetricModels models = new MetricModels(modelUri("--features", features), mode, modelUri("--clip", clip),
-        intraOpThreads, modelCache, s3.endpoint(), s3.region(), s3.pathStyle());
+    MetricModels models = run.models(modelUri("--features", features), mode, modelUri("--clip", clip));
     return new EvaluateOptions(sparkImages, imageColumn, clip == null ? null : promptColumn, List.copyOf(groups),
         models, sparkReference, referenceImageColumn != null ? referenceImageColumn : imageColumn, sparkSaveStats,
-        sparkOutput, kid.settings(), batchSize, partitions, Device.parse(device), overwrite, s3.settings(),
-        underSparkSubmit ? null : (master == null ? "local[*]" : master), Map.copyOf(conf), new ArrayList<>(originalArgs));
+        sparkOutput, kid.settings(), run.batchSize, run.partitions, Device.parse(run.device), overwrite, run.s3.settings(),
+        underSparkSubmit ? null : (run.master == null ? "local[*]" : run.master), Map.copyOf(run.conf),
+        new ArrayList<>(originalArgs));
   }
 
   /** A model URI as core loads it: a local path made absolute, or s3://. */

@@ -205,7 +205,9 @@ final class EvaluateRun {
       metrics.forEach(m -> rows.add(MetricsTable.row(m, context)));
       spark.createDataFrame(rows, schema).coalesce(1).write().parquet(stage + "/metrics");
       Path csv = new Path(stage + "/metrics.csv");
-      try (OutputStream out = csv.getFileSystem(hadoop).create(csv, true)) {
+      FileSystem fs = csv.getFileSystem(hadoop);
+      fs.setWriteChecksum(false);
+      try (OutputStream out = fs.create(csv, true)) {
         out.write(MetricsTable.csv(schema, rows).getBytes(StandardCharsets.UTF_8));
       }
     });

@@ -1,8 +1,6 @@
 package org.diffusionbatch.jobs.evaluate;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -11,7 +9,6 @@ import org.diffusionbatch.core.metrics.ImageFeatureExtractor;
 import org.diffusionbatch.core.metrics.KernelInceptionDistance;
 import org.diffusionbatch.core.metrics.Preprocessing;
 import org.diffusionbatch.core.model.ModelException;
-import org.diffusionbatch.jobs.cli.S3Options;
 import org.diffusionbatch.jobs.generate.ConfigurationException;
 import org.diffusionbatch.jobs.generate.Device;
 import org.diffusionbatch.jobs.generate.StorageUris;
@@ -56,28 +53,7 @@ public final class FidCommand implements Callable<Integer> {
 
   @Mixin KidOptions kid = new KidOptions();
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Images per feature model call (default 32).")
-  int batchSize;
-
-  @Option(names = "--partitions", paramLabel = "N", description = "Repartition an image set into N partitions (default: as read).")
-  Integer partitions;
-
-  @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto", description = "auto: a GPU Spark assigned, else CPU.")
-  String device;
-
-  @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads per task (default: spark.task.cpus).")
-  int intraOpThreads;
-
-  @Option(names = "--model-cache", paramLabel = "DIR", description = "Where s3:// models are cached.")
-  String modelCache;
-
-  @Mixin S3Options s3 = new S3Options();
-
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master for image sets (default local[*]).")
-  String master;
-
-  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark conf (repeatable).")
-  Map<String, String> conf = new LinkedHashMap<>();
+  @Mixin SparkRunOptions run = new SparkRunOptions();
 
   @Override
   public Integer call() {
@@ -86,6 +62,7 @@ public final class FidCommand implements Callable<Integer> {
       String a = StorageUris.forSpark("A", first);
       String b = StorageUris.forSpark("B", second);
       EvaluateOptions.KidSettings kidSettings = kid.settings();
+      run.check();
       boolean images = !FeatureSetSource.isFile(a) || !FeatureSetSource.isFile(b);
       if (images && features == null) {
         throw new IllegalArgumentException("an image set (" + (FeatureSetSource.isFile(a) ? second : first)
@@ -99,17 +76,17 @@ public final class FidCommand implements Callable<Integer> {
       }
       Configuration hadoop;
       if (images) {
-        spark = MetricsSession.open("diffusion-batch fid", master == null ? "local[*]" : master, s3.settings(), conf);
+        spark = MetricsSession.open("diffusion-batch fid", run.master == null ? "local[*]" : run.master, run.s3.settings(),
+            run.conf);
         hadoop = spark.sparkContext().hadoopConfiguration();
       } else {
         hadoop = new Configuration();
-        MetricsSession.defaults(s3.settings()).forEach((k, v) -> hadoop.set(k.replaceFirst("^spark\\.hadoop\\.", ""), v));
+        MetricsSession.defaults(run.s3.settings()).forEach((k, v) -> hadoop.set(k.replaceFirst("^spark\\.hadoop\\.", ""), v));
       }
       FeatureSetSource sourceA = FeatureSetSource.open(spark, hadoop, "A", a, imageColumn, kidSettings);
       FeatureSetSource sourceB = FeatureSetSource.open(spark, hadoop, "B", b, imageColumn, kidSettings);
-      MetricModels models = new MetricModels(EvaluateCommand.modelUri("--features", features),
-          preprocess == null ? null : Preprocessing.parse(preprocess), null, intraOpThreads, modelCache,
-          s3.endpoint(), s3.region(), s3.pathStyle());
+      MetricModels models = run.models(EvaluateCommand.modelUri("--features", features),
+          preprocess == null ? null : Preprocessing.parse(preprocess), null);
       int dim;
       if (images) {
         ImageFeatureExtractor extractor = loadFeatures(models);
@@ -123,10 +100,10 @@ public final class FidCommand implements Callable<Integer> {
         dim = sourceA.dimension(0);
         sourceB.requireDimension(dim, "A " + first + " holds");
       }
-      PassSettings settings = new PassSettings(models, Device.parse(device), positive(batchSize), dim, false,
+      PassSettings settings = new PassSettings(models, Device.parse(run.device), run.batchSize, dim, false,
           kidSettings == null ? 0 : kidSettings.maxFeatures(), kidSettings == null ? 0 : kidSettings.seed(), false, 0);
-      FeatureSet setA = sourceA.resolve(settings, partitions);
-      FeatureSet setB = sourceB.resolve(settings, partitions);
+      FeatureSet setA = sourceA.resolve(settings, run.partitions);
+      FeatureSet setB = sourceB.resolve(settings, run.partitions);
       System.out.println("A: " + first + " (" + setA.sizeText() + ")");
       System.out.println("B: " + second + " (" + setB.sizeText() + ")");
       FrechetDistance.Result fid = FrechetDistance.between(setA.stats(), setB.stats());
@@ -166,12 +143,5 @@ public final class FidCommand implements Callable<Integer> {
     } catch (ModelException | IllegalArgumentException e) {
       throw new ConfigurationException("--features " + models.features() + ": " + e.getMessage(), e);
     }
-  }
-
-  private static int positive(int batchSize) {
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
-    }
-    return batchSize;
   }
 }

@@ -65,6 +65,7 @@ final class StatsFiles {
     Path path = new Path(uri);
     try {
       FileSystem fs = path.getFileSystem(hadoop);
+      fs.setWriteChecksum(false); // no .crc files beside statistics on local disks
       int d = stats.dimension();
       try (OutputStream out = fs.create(path, true)) {
         NpzStatistics.write(out, stats.mean(), java.util.Arrays.copyOf(stats.covariance().data, d * d), d);
