@@ -20,7 +20,9 @@ final class SweepReport {
 
   static void write(SweepOutput output, List<Cell> cells, List<MetricsRow> rows, Set<String> varied) throws IOException {
     boolean charts = !rows.isEmpty();
-    boolean guidance = rows.stream().map(MetricsRow::guidance).distinct().count() > 1;
+    // Only where the grid varies guidance within a series: two models with different default guidance are no curve.
+    boolean guidance = varied.contains("guidance") && SweepCharts.bySeries(rows, varied, Set.of("guidance")).values().stream()
+        .anyMatch(series -> series.stream().map(MetricsRow::guidance).distinct().count() > 1);
     boolean clip = rows.stream().anyMatch(r -> r.clipScore() != null);
     if (charts) {
       output.write("report/" + FID_NFE, SweepCharts.fidAgainstNfe(rows, varied));
@@ -46,7 +48,7 @@ final class SweepReport {
     if (charts) {
       html.append("<p><img src=\"").append(FID_NFE).append("\" alt=\"FID against NFE\"></p>\n");
       html.append(guidance ? "<p><img src=\"" + FID_GUIDANCE + "\" alt=\"FID against guidance\"></p>\n"
-          : "<p class=\"note\">FID against guidance: the grid has one guidance value.</p>\n");
+          : "<p class=\"note\">FID against guidance: the grid does not vary guidance.</p>\n");
       html.append(clip ? "<p><img src=\"" + CLIP_FID + "\" alt=\"CLIP score against FID\"></p>\n"
           : "<p class=\"note\">CLIP score against FID: no --clip model was given.</p>\n");
     }
