@@ -22,7 +22,7 @@ final class QuantizationPlan {
   record Weight(String initializer, int axis, List<Integer> nodes) {}
 
   /** Big tensors smaller than this stay unreported when another op uses them (norm scales, biases, tables). */
-  private static final long REPORTED_ELEMENTS = 1024;
+  private static final long REPORTED_ELEMENTS = 256;
 
   final GraphIndex index;
   final Map<String, Weight> weights = new LinkedHashMap<>();
@@ -181,8 +181,8 @@ final class QuantizationPlan {
       }
       for (String user : users) {
         String[] parts = user.split("\u0000");
-        skipped.add(new SkippedOp(parts[0], parts[1], "its input '" + t.getName() + "' " + TensorValues.elementCount(t)
-            + " values stays float: only Conv, MatMul and Gemm weights are quantized"));
+        skipped.add(new SkippedOp(parts[0], parts[1], "its input '" + t.getName() + "' (" + TensorValues.elementCount(t)
+            + " values) stays float: only Conv, MatMul and Gemm weights are quantized"));
       }
     }
   }
