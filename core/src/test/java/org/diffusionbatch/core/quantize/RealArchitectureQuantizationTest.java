@@ -49,6 +49,9 @@ class RealArchitectureQuantizationTest {
       Map<String, Integer> fused = optimizedOps(out.resolve("unet/model.onnx"));
       System.out.println("QDQ " + name + ": ONNX Runtime CPU kernels after optimization: " + fused);
       assertTrue(fused.getOrDefault("QLinearConv", 0) > 0, "ONNX Runtime fused no Conv into QLinearConv: " + fused);
+    } else if (name.equals("tiny-real-sd")) {
+      System.out.println("W8 " + name + ": ONNX Runtime CPU kernels after optimization: "
+          + optimizedOps(out.resolve("unet/model.onnx")));
     }
 
     byte[] before = Quantizing.image(source, "a photograph of an astronaut riding a horse", steps, 128);
