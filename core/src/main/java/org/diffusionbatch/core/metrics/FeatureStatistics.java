@@ -46,9 +46,26 @@ public final class FeatureStatistics implements Serializable {
   private transient double[] mean;
   /** Upper triangle (row <= column) is the co-moment; the lower triangle is scratch. */
   private transient DMatrixRMaj comoment;
-  private transient DMatrixRMaj chunk;
-  private transient DMatrixRMaj chunkComoment;
   private transient DMatrixRMaj delta;
+
+  /**
+   * Working matrices of one chunk (CHUNK x d and d x d), one set per thread rather than per
+   * instance: a task holding statistics for many groups then needs one d x d matrix per group, not
+   * two. Each add call uses them only while it runs, so instances sharing a thread do not interfere.
+   */
+  private static final ThreadLocal<Workspace> WORKSPACE = new ThreadLocal<>();
+
+  private static final class Workspace {
+    final int dimension;
+    final DMatrixRMaj chunk;
+    final DMatrixRMaj chunkComoment;
+
+    Workspace(int dimension) {
+      this.dimension = dimension;
+      this.chunk = new DMatrixRMaj(CHUNK_ROWS, dimension);
+      this.chunkComoment = new DMatrixRMaj(dimension, dimension);
+    }
+  }
 
   /** Empty statistics for feature vectors of the given dimension. */
   public FeatureStatistics(int dimension) {
@@ -73,9 +90,11 @@ public final class FeatureStatistics implements Serializable {
    */
   public FeatureStatistics add(float[] rowsMajor, int rows) {
     checkLength(rowsMajor.length, rows);
+    Workspace ws = workspace();
     for (int start = 0; start < rows; start += CHUNK_ROWS) {
       int end = Math.min(rows, start + CHUNK_ROWS);
-      DMatrixRMaj work = chunkBuffer();
+      ws.chunk.reshape(CHUNK_ROWS, dimension);
+      double[] work = ws.chunk.data;
       int kept = 0;
       for (int r = start; r < end; r++) {
         int src = r * dimension;
@@ -85,11 +104,11 @@ public final class FeatureStatistics implements Serializable {
         }
         int dst = kept * dimension;
         for (int c = 0; c < dimension; c++) {
-          work.data[dst + c] = rowsMajor[src + c];
+          work[dst + c] = rowsMajor[src + c];
         }
         kept++;
       }
-      foldChunk(kept);
+      foldChunk(ws, kept);
     }
     return this;
   }
@@ -97,9 +116,10 @@ public final class FeatureStatistics implements Serializable {
   /** As {@link #add(float[], int)} for float64 features (pytorch-fid's activations are float64). */
   public FeatureStatistics add(double[] rowsMajor, int rows) {
     checkLength(rowsMajor.length, rows);
+    Workspace ws = workspace();
     for (int start = 0; start < rows; start += CHUNK_ROWS) {
       int end = Math.min(rows, start + CHUNK_ROWS);
-      DMatrixRMaj work = chunkBuffer();
+      ws.chunk.reshape(CHUNK_ROWS, dimension);
       int kept = 0;
       for (int r = start; r < end; r++) {
         int src = r * dimension;
@@ -107,10 +127,10 @@ public final class FeatureStatistics implements Serializable {
           nonFiniteRows++;
           continue;
         }
-        System.arraycopy(rowsMajor, src, work.data, kept * dimension, dimension);
+        System.arraycopy(rowsMajor, src, ws.chunk.data, kept * dimension, dimension);
         kept++;
       }
-      foldChunk(kept);
+      foldChunk(ws, kept);
     }
     return this;
   }
@@ -274,21 +294,21 @@ public final class FeatureStatistics implements Serializable {
     }
   }
 
-  private DMatrixRMaj chunkBuffer() {
-    if (chunk == null) {
-      chunk = new DMatrixRMaj(CHUNK_ROWS, dimension);
-      chunkComoment = new DMatrixRMaj(dimension, dimension);
-      delta = new DMatrixRMaj(dimension, 1);
+  private Workspace workspace() {
+    Workspace ws = WORKSPACE.get();
+    if (ws == null || ws.dimension != dimension) {
+      ws = new Workspace(dimension);
+      WORKSPACE.set(ws);
     }
-    chunk.reshape(CHUNK_ROWS, dimension);
-    return chunk;
+    return ws;
   }
 
-  /** Folds the first {@code rows} rows of {@link #chunk} into the running state. */
-  private void foldChunk(int rows) {
+  /** Folds the first {@code rows} rows of the workspace's chunk into the running state. */
+  private void foldChunk(Workspace ws, int rows) {
     if (rows == 0) {
       return;
     }
+    DMatrixRMaj chunk = ws.chunk;
     chunk.reshape(rows, dimension, true);
     double[] chunkMean = new double[dimension];
     double[] data = chunk.data;
@@ -308,8 +328,8 @@ public final class FeatureStatistics implements Serializable {
       }
     }
     // Upper triangle of (centred chunk)^T (centred chunk): half the work of a full product.
-    MatrixMultProduct_DDRM.inner_reorder_upper(chunk, chunkComoment);
-    combine(rows, chunkMean, chunkComoment);
+    MatrixMultProduct_DDRM.inner_reorder_upper(chunk, ws.chunkComoment);
+    combine(rows, chunkMean, ws.chunkComoment);
   }
 
   /** Chan et al.'s update with a part of nb rows, mean mb and co-moment mbComoment (upper). */
