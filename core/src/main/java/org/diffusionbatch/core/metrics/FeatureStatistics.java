@@ -1,8 +1,7 @@
 package org.diffusionbatch.core.metrics;
 
-import java.io.IOException;
+import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -29,7 +28,10 @@ import org.ejml.dense.row.mult.VectorVectorMult_DDRM;
  * caller can say how many were excluded. Not thread-safe; one instance per task.
  *
  * <p>Serialized form (Java serialization and {@link #toBytes()}): the upper triangle only,
- * d(d+1)/2 doubles plus the mean (16.8 MB at d = 2048 instead of 32 MB).
+ * d(d+1)/2 doubles plus the mean (16.8 MB at d = 2048 instead of 32 MB). Field-by-field
+ * serializers such as Spark's Kryo copy the full matrix instead (the fields are not transient), so
+ * they stay correct, at twice the size; register the class with Kryo's {@code JavaSerializer} to
+ * get the compact form.
  */
 public final class FeatureStatistics implements Serializable {
   @Serial
@@ -43,9 +45,11 @@ public final class FeatureStatistics implements Serializable {
   private final int dimension;
   private long count;
   private long nonFiniteRows;
-  private transient double[] mean;
+  // Not transient, so that field-by-field serializers (Spark's Kryo) copy them; Java
+  // serialization goes through the compact SerializedForm instead.
+  private double[] mean;
   /** Upper triangle (row <= column) is the co-moment; the lower triangle is scratch. */
-  private transient DMatrixRMaj comoment;
+  private DMatrixRMaj comoment;
   private transient DMatrixRMaj delta;
 
   /**
@@ -254,32 +258,29 @@ public final class FeatureStatistics implements Serializable {
     return s;
   }
 
+  /** Java serialization writes {@link #toBytes()} (the upper triangle only). */
   @Serial
-  private void writeObject(ObjectOutputStream out) throws IOException {
-    out.defaultWriteObject();
-    out.writeObject(mean);
-    double[] packed = new double[(int) packedLength(dimension)];
-    int k = 0;
-    for (int i = 0; i < dimension; i++) {
-      System.arraycopy(comoment.data, i * dimension + i, packed, k, dimension - i);
-      k += dimension - i;
-    }
-    out.writeObject(packed);
+  private Object writeReplace() {
+    return new SerializedForm(toBytes());
   }
 
   @Serial
-  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-    in.defaultReadObject();
-    mean = (double[]) in.readObject();
-    double[] packed = (double[]) in.readObject();
-    if (mean.length != dimension || packed.length != packedLength(dimension)) {
-      throw new IOException("serialized feature statistics do not match their dimension " + dimension);
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("feature statistics are read through their serialized form");
+  }
+
+  private static final class SerializedForm implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private final byte[] bytes;
+
+    SerializedForm(byte[] bytes) {
+      this.bytes = bytes;
     }
-    comoment = new DMatrixRMaj(dimension, dimension);
-    int k = 0;
-    for (int i = 0; i < dimension; i++) {
-      System.arraycopy(packed, k, comoment.data, i * dimension + i, dimension - i);
-      k += dimension - i;
+
+    @Serial
+    private Object readResolve() {
+      return fromBytes(bytes);
     }
   }
 
