@@ -93,7 +93,9 @@ final class TrajectoryReplay {
     assertEquals(a.length, b.length, "tensor sizes");
     double m = 0;
     for (int i = 0; i < a.length; i++) {
-      m = Math.max(m, Math.abs((double) a[i] - b[i]));
+      double d = Math.abs((double) a[i] - b[i]);
+      // NaN on either side is a mismatch: Math.max would carry it and "NaN > tolerance" is false
+      m = Math.max(m, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
     }
     return m;
   }
