@@ -42,6 +42,9 @@ DPM = "DPMSolverMultistepScheduler"
 # No Euler case with use_karras_sigmas: its float timesteps come from _sigma_to_t, whose float32/float64
 # mix depends on numpy's casting rules (numpy 1.x keeps w in float32, numpy 2 in float64; this project
 # follows numpy 2), so a numpy 1.24 reference would differ in the last bits. DPM-Solver rounds them.
+# Debian's torch 1.13 rounds float32 linspace differently from torch 2 (which this project follows) in
+# the last bit of some betas, so its schedule differs by an ulp or two (sigma at t=999: 14.614645 vs
+# 14.614647); the trajectories absorb that well within 1e-5.
 # No Karras case with final_sigmas_type sigma_min and a second-order last step either: the last Karras
 # sigma already is sigma_min, so h = 0 there and diffusers' heun weight (e^-h - 1)/h is NaN.
 CASES = [
