@@ -26,6 +26,7 @@ SCHEDULER_MODULES = {
     "EulerAncestralDiscreteScheduler": "scheduling_euler_ancestral_discrete",
     "DDIMScheduler": "scheduling_ddim",
     "LCMScheduler": "scheduling_lcm",
+    "DDPMScheduler": "scheduling_ddpm",
 }
 
 

@@ -11,8 +11,7 @@ enum DpmSolverAlgorithm {
 
   static DpmSolverAlgorithm parse(String sampler, String value) {
     switch (value) {
-      case "dpmsolver++":
-      case "deis": // diffusers maps deis to dpmsolver++
+      case "dpmsolver++": // diffusers' deis arrives here as dpmsolver++ (Samplers)
         return DPMSOLVER_PLUS_PLUS;
       case "dpmsolver":
         return DPMSOLVER;

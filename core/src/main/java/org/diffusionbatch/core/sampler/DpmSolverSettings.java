@@ -44,10 +44,7 @@ final class DpmSolverSettings {
       case "heun":
         heun = true;
         break;
-      case "midpoint":
-      case "logrho": // diffusers maps these to midpoint
-      case "bh1":
-      case "bh2":
+      case "midpoint": // diffusers' logrho, bh1, bh2 arrive here as midpoint (Samplers)
         heun = false;
         break;
       default:
