@@ -84,6 +84,13 @@ public record SamplerName(String base, Map<String, Object> options) {
     return value;
   }
 
+  /** This name with {@code more} options added; a key already present takes the new value. */
+  public SamplerName withOptions(Map<String, ?> more) {
+    Map<String, Object> merged = new LinkedHashMap<>(options);
+    merged.putAll(more);
+    return new SamplerName(base, merged);
+  }
+
   /** The text form, which {@link #parse} reads back to an equal name. */
   @Override
   public String toString() {

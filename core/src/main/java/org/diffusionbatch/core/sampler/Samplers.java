@@ -97,7 +97,7 @@ public final class Samplers {
    * A sampler by name for a model.
    *
    * @param name a name from {@link #names()}, optionally with options
-   *     ({@code dpmpp-2m-karras:solver_type=heun}), or null / "default" for
+   *     ({@code dpmpp-2m-karras:solver_type=heun}), or null / "default" (options allowed) for
    *     {@link #modelDefault the model's own scheduler}
    * @param modelConfig the model's scheduler_config.json
    * @param overrides config keys of the sampler's diffusers class (plus {@code eta} for ddim)
@@ -108,8 +108,10 @@ public final class Samplers {
    */
   public static Sampler create(String name, SchedulerConfig modelConfig, Map<String, ?> overrides) {
     Map<String, ?> extra = overrides == null ? Map.of() : overrides;
-    boolean modelsOwn = name == null || name.isBlank() || name.trim().equals("default");
-    SamplerName parsed = SamplerName.parse(modelsOwn ? modelDefault(modelConfig) : name);
+    SamplerName parsed = SamplerName.parse(name == null || name.isBlank() ? "default" : name);
+    if (parsed.base().equals("default")) {
+      parsed = SamplerName.parse(modelDefault(modelConfig)).withOptions(parsed.options());
+    }
     Named named = NAMED.get(parsed.base());
     if (named == null) {
       throw unknownName(parsed.base());

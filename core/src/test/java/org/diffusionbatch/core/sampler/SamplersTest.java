@@ -156,6 +156,9 @@ class SamplersTest {
     assertEquals("dpmpp-3m-karras", Samplers.create("dpmpp-2m:solver_order=3,use_karras_sigmas=true", SD, Map.of()).name());
     assertEquals("ddim:eta=0.5", Samplers.create("ddim", SD, Map.of("eta", 0.5)).name());
     assertEquals("euler:timestep_spacing=trailing", Samplers.create("euler", SD, Map.of("timestep_spacing", "trailing")).name());
+    SchedulerConfig karras3m = model("DPMSolverMultistepScheduler", "solver_order", 3, "use_karras_sigmas", true);
+    assertEquals("dpmpp-3m-karras:lower_order_final=false",
+        Samplers.create("default:lower_order_final=false", karras3m, Map.of()).name());
     // an option the override replaces is named with the value that runs
     assertEquals("dpmpp-2m:solver_type=heun",
         Samplers.create("dpmpp-2m:solver_type=bh1", SD, Map.of("solver_type", "heun")).name());
