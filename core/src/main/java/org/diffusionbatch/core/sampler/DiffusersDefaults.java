@@ -27,10 +27,6 @@ final class DiffusersDefaults {
     return BY_CLASS.keySet();
   }
 
-  static boolean supports(String className) {
-    return BY_CLASS.containsKey(className);
-  }
-
   static Map<String, Object> of(String className) {
     Map<String, Object> d = BY_CLASS.get(className);
     if (d == null) {
