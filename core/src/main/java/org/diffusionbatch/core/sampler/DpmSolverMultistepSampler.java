@@ -30,8 +30,10 @@ final class DpmSolverMultistepSampler extends ScheduledSampler {
 
   @Override
   protected double[] timesteps(int steps) {
+    // diffusers rounds Karras timesteps except on the cosine schedule (then its int64 cast truncates)
+    boolean round = !"squaredcos_cap_v2".equals(config.getString("beta_schedule"));
     return DpmSolverSigmas.timesteps(
-        schedule, settings, steps, settings.spacing, TrainingSchedule.stepsOffset(config));
+        schedule, settings, steps, settings.spacing, TrainingSchedule.stepsOffset(config), round);
   }
 
   @Override

@@ -14,11 +14,14 @@ final class DpmSolverSigmas {
   private DpmSolverSigmas() {}
 
   /**
-   * The timesteps of an n-step run: the rounded timesteps of the Karras sigmas under
-   * use_karras_sigmas, else the {@code grid} spacing up to {@link #lastTimestep}.
+   * The timesteps of an n-step run: under use_karras_sigmas those of the Karras sigmas, rounded,
+   * or truncated as diffusers' int64 cast does where it skips the rounding ({@code round} false:
+   * the multistep scheduler on the squaredcos_cap_v2 schedule); else the {@code grid} spacing up to
+   * {@link #lastTimestep}.
    */
   static double[] timesteps(
-      NoiseSchedule schedule, DpmSolverSettings settings, int n, TimestepSpacing grid, int stepsOffset) {
+      NoiseSchedule schedule, DpmSolverSettings settings, int n, TimestepSpacing grid, int stepsOffset,
+      boolean round) {
     if (!settings.karras) {
       return grid.solverGrid(
           lastTimestep(schedule, settings.lambdaMinClipped), schedule.trainSteps(), n, stepsOffset);
@@ -26,7 +29,8 @@ final class DpmSolverSigmas {
     double[] sigmas = karras(schedule, n);
     double[] ts = new double[n];
     for (int i = 0; i < n; i++) {
-      ts[i] = NumpyRanges.round(schedule.timestepOf(sigmas[i]));
+      double t = schedule.timestepOf(sigmas[i]);
+      ts[i] = round ? NumpyRanges.round(t) : Math.floor(t);
     }
     return ts;
   }

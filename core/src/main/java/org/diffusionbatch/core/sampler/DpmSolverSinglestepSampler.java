@@ -32,7 +32,7 @@ final class DpmSolverSinglestepSampler extends ScheduledSampler {
   @Override
   protected double[] timesteps(int steps) {
     // the singlestep scheduler always spaces linearly, whatever timestep_spacing says
-    return DpmSolverSigmas.timesteps(schedule, settings, steps, TimestepSpacing.LINSPACE, 0);
+    return DpmSolverSigmas.timesteps(schedule, settings, steps, TimestepSpacing.LINSPACE, 0, true);
   }
 
   @Override

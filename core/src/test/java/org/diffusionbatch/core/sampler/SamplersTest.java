@@ -1,5 +1,6 @@
 package org.diffusionbatch.core.sampler;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -175,6 +176,20 @@ class SamplersTest {
     IllegalArgumentException base = assertThrows(IllegalArgumentException.class,
         () -> Samplers.create("dpmpp-4m:solver_order=4", SD, Map.of()));
     assertTrue(base.getMessage().contains("unknown sampler 'dpmpp-4m'"), base.getMessage());
+  }
+
+  @Test
+  void karrasTimestepsOnTheCosineScheduleAreTruncatedByMultistepAndRoundedBySinglestep() {
+    // diffusers' set_timesteps(10) on {beta_schedule: squaredcos_cap_v2, use_karras_sigmas: true}
+    // (its source at 58eb52c, run by tools/conformance/diffusers_source.py): the multistep class
+    // skips the rounding on that schedule and its int64 cast truncates; the singlestep one rounds.
+    // The first multistep timestep is 998.99999996 under numpy 2's casting, which this library
+    // follows (numpy 1.24 keeps _sigma_to_t's weight in float32 and gets 999.0).
+    SchedulerConfig cosine = SchedulerConfig.of(Map.of("beta_schedule", "squaredcos_cap_v2", "use_karras_sigmas", true));
+    assertArrayEquals(new double[] {998, 998, 998, 998, 997, 995, 983, 894, 259, 0},
+        Samplers.fromDiffusers("DPMSolverMultistepScheduler", cosine).plan(10, SHAPE).timesteps());
+    assertArrayEquals(new double[] {999, 999, 999, 998, 998, 995, 983, 895, 259, 0},
+        Samplers.fromDiffusers("DPMSolverSinglestepScheduler", cosine).plan(10, SHAPE).timesteps());
   }
 
   private static SchedulerConfig model(String className, Object... keys) {
