@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,9 +117,54 @@ class DeployScriptsTest {
 
   @Test
   void deployChecksPassOnTheRepository() throws Exception {
+    // CI runs .ci/deploy-checks.sh before mvn verify, and it installs ShellCheck or fails; here the
+    // test needs it installed to say anything about the lint.
+    Assumptions.assumeTrue(onPath("shellcheck") != null,
+        "shellcheck is not installed: .ci/deploy-checks.sh (run first by .ci/run) installs it or fails");
     Path root = DeployFiles.repoRoot();
     ScriptRun run = ScriptRun.bash(root.resolve(".ci/deploy-checks.sh"), Map.of("DEPLOY_CHECKS_INSTALL", "0"), List.of(root.toString()));
     assertEquals(0, run.exitCode(), run.toString());
+    assertTrue(run.stderr().contains("shell scripts, the DAG and the JSON files under deploy/ pass"), run.stderr());
+  }
+
+  @Test
+  void deployChecksFailWhenShellCheckIsMissing() throws Exception {
+    // A PATH with every tool the checks use except ShellCheck, and installing it not allowed.
+    Path bin = Files.createDirectories(temp.resolve("bin-without-shellcheck"));
+    for (String tool : List.of("bash", "find", "sort", "head", "grep", "dirname", "id", "mktemp", "rm", "python3")) {
+      // The system's copy first: a version manager's shim on PATH (pyenv) needs more than this PATH.
+      Path system = Path.of("/usr/bin", tool);
+      Path found = Files.isExecutable(system) ? system : onPath(tool);
+      if (found != null) {
+        Files.createSymbolicLink(bin.resolve(tool), found);
+      }
+    }
+    Path root = DeployFiles.repoRoot();
+    ScriptRun run;
+    try {
+      run = ScriptRun.bash(root.resolve(".ci/deploy-checks.sh"),
+          Map.of("DEPLOY_CHECKS_INSTALL", "0", "PATH", bin.toString()), List.of(root.toString()));
+    } finally {
+      try (Stream<Path> links = Files.list(bin)) {
+        for (Path link : links.toList()) {
+          Files.delete(link);
+        }
+      }
+    }
+    assertEquals(1, run.exitCode(), run.toString());
+    assertTrue(run.stderr().contains("deploy-checks: FAIL shellcheck is not installed"), run.stderr());
+    assertTrue(run.stderr().contains("deploy-checks: 1 check(s) failed"), "only the lint should fail: " + run.stderr());
+  }
+
+  /** The executable of that name on this JVM's PATH, or null. */
+  private static Path onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir.isEmpty() ? "." : dir, tool);
+      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+        return candidate.toAbsolutePath();
+      }
+    }
+    return null;
   }
 
   @Test
