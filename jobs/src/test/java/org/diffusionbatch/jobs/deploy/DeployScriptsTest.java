@@ -48,6 +48,27 @@ class DeployScriptsTest {
     assertEquals("./getGpusResources.sh", conf.get("spark.executor.resource.gpu.discoveryScript"));
     assertTrue(command.jobArguments().containsAll(REQUIRED_JOB_ARGS), command.jobArguments().toString());
     assertEquals(List.of("--device", "gpu"), command.jobArguments().subList(0, 2), "the GPU default comes first");
+    DeployFilesTest.assertDjlOfflineOnYarn(conf, "submit-generate.sh on YARN");
+    assertTrue(run.stderr().contains("driver env: DJL_OFFLINE=true OPT_OUT_TRACKING=true"), "client-mode driver: " + run.stderr());
+    assertFalse(conf.containsKey("spark.cores.max"), "YARN honours spark.executor.instances: " + conf);
+  }
+
+  @Test
+  void submitScriptCapsAStandaloneApplicationAtTheExecutorsAskedFor() throws Exception {
+    // A standalone master ignores spark.executor.instances: without spark.cores.max the job takes
+    // every free core and GPU of the cluster.
+    Map<String, String> conf = SparkSubmitCommand.split(
+        submit(Map.of("SPARK_MASTER", "spark://master:7077"), REQUIRED_JOB_ARGS).stdoutLines()).conf();
+    assertEquals("8", conf.get("spark.cores.max"), "2 executors x 4 cores by default");
+    Map<String, String> three = SparkSubmitCommand.split(submit(
+        Map.of("SPARK_MASTER", "spark://master:7077", "EXECUTOR_INSTANCES", "3", "EXECUTOR_CORES", "2"), REQUIRED_JOB_ARGS)
+        .stdoutLines()).conf();
+    assertEquals("6", three.get("spark.cores.max"));
+    assertEquals("3", three.get("spark.executor.instances"));
+    assertEquals("true", three.get("spark.executorEnv.DJL_OFFLINE"));
+    ScriptRun bad = submit(Map.of("SPARK_MASTER", "spark://master:7077", "EXECUTOR_INSTANCES", "two"), REQUIRED_JOB_ARGS);
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.stderr().contains("EXECUTOR_INSTANCES='two'"), bad.stderr());
   }
 
   @Test
@@ -184,7 +205,8 @@ class DeployScriptsTest {
   /** Runs submit-generate.sh with a stand-in SPARK_HOME whose spark-submit prints its arguments. */
   private ScriptRun submit(Map<String, String> env, List<String> jobArgs) throws IOException, InterruptedException {
     Path sparkHome = temp.resolve("spark");
-    executable(sparkHome.resolve("bin/spark-submit"), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+    executable(sparkHome.resolve("bin/spark-submit"),
+        "#!/bin/sh\nprintf '%s\\n' \"$@\"\necho \"driver env: DJL_OFFLINE=$DJL_OFFLINE OPT_OUT_TRACKING=$OPT_OUT_TRACKING\" >&2\n");
     executable(sparkHome.resolve("examples/src/main/scripts/getGpusResources.sh"), "#!/bin/sh\n");
     Path app = temp.resolve("app");
     for (String jar : List.of("diffusion-batch-jobs.jar", "lib/core.jar", "hadoop-cloud/hadoop-aws.jar")) {
