@@ -78,11 +78,14 @@ on_exit() {
   local status=$?
   [ ${#started[@]} -gt 0 ] && say "stopping ${#started[@]} processes (pids ${started[*]})"
   stop_all
+  local summary
+  summary="$(grep -E '^checks: [0-9]+ passed, [0-9]+ failed$' "$work/check.out" 2>/dev/null || true)"
   if [ "$status" != 0 ] || [ "$failed" != 0 ] || [ "${KEEP:-0}" = 1 ]; then
     say "logs and event log kept in $work"
   else
     rm -rf "$work"
   fi
+  if [ -n "$summary" ]; then echo "$summary"; fi
 }
 trap on_exit EXIT
 
@@ -227,7 +230,7 @@ set +e
 SPARK_MASTER="$master" DIFFUSION_BATCH_APP="$app" \
 EXECUTOR_INSTANCES=$executors EXECUTOR_CORES=$executor_cores EXECUTOR_MEMORY=1g DRIVER_MEMORY=1g \
 SPARK_SUBMIT_EXTRA="--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=file://$work/event-log
-  --conf spark.scheduler.minRegisteredResourcesRatio=1.0 --conf spark.scheduler.maxRegisteredResourcesWaitingTime=120s
+  --conf spark.scheduler.minRegisteredResourcesRatio=1.0 --conf spark.scheduler.maxRegisteredResourcesWaitingTime=600s
   --conf spark.ui.enabled=false" \
   timeout --kill-after=30 "${SUBMIT_TIMEOUT:-1800}" bash "$repo/deploy/spark-submit/submit-generate.sh" \
     --prompts s3://data/input/prompts.txt --output "$output" --model s3://data/input/tiny-sd/ \
@@ -255,8 +258,8 @@ SPARK_DIST_CLASSPATH="$app/hadoop-cloud/*" timeout --kill-after=30 900 "$spark_h
   --conf spark.ui.enabled=false --conf spark.hadoop.fs.s3a.endpoint="$s3_endpoint" \
   --conf spark.hadoop.fs.s3a.endpoint.region="$AWS_REGION" --conf spark.hadoop.fs.s3a.path.style.access=true \
   "$work/check.jar" "$output" "$work/prompts.txt" "$run_id" "$work/event-log" "$work/workers" "$submitted_ms" \
-  "$executors" "$tasks_per_gpu" 2> "$work/check.log"
-code=$?
+  "$executors" "$tasks_per_gpu" 2> "$work/check.log" | tee "$work/check.out"
+code=${PIPESTATUS[0]}
 set -e
 [ "$code" = 0 ] || die "the checks failed (above; Spark's log: $work/check.log)"
 say "done: the submit script ran the job on a two-worker standalone cluster with GPU scheduling, S3 and the magic committer"
