@@ -319,6 +319,7 @@ public final class CheckRun {
     expect(executors.values().stream().allMatch(e -> e.modelLoads == 1 && e.standInWarnings == 1),
         "each executor loaded the model once, for its stand-in GPU, and logged that it runs on the CPU");
     long gpusUsed = executors.values().stream().flatMap(e -> e.taskGpus.stream().map(g -> e.worker + "/" + g)).distinct().count();
-    expect(gpusUsed == expectedExecutors, "tasks used " + gpusUsed + " distinct stand-in GPUs, one per executor");
+    expect(gpusUsed == expectedExecutors, "tasks used " + gpusUsed + " distinct stand-in GPUs, one for each of the "
+        + expectedExecutors + " executors asked for");
   }
 }
