@@ -1,5 +1,6 @@
 package org.diffusionbatch.bench.model;
 
+import ai.onnxruntime.platform.Fp16Conversions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +8,6 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.diffusionbatch.core.model.DiffusionModel;
-import org.diffusionbatch.core.model.Float16;
 import org.diffusionbatch.core.model.ModelDigest;
 import org.diffusionbatch.core.model.ModelOptions;
 import org.diffusionbatch.core.sampler.LatentShape;
@@ -63,7 +63,12 @@ public class ModelRuntimeBench {
 
   @Benchmark
   public short[] toFloat16(Conversion state) {
-    return Float16.fromFloats(state.values);
+    float[] values = state.values;
+    short[] halves = new short[values.length];
+    for (int i = 0; i < values.length; i++) {
+      halves[i] = Fp16Conversions.floatToFp16(values[i]); // what the model runtime does per float16 input
+    }
+    return halves;
   }
 
   @State(Scope.Benchmark)

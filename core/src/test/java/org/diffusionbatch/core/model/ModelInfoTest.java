@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class ModelInfoTest {
   private static ModelInfo info(String pipelineClass, Integer fixedH, Integer fixedW, int timeCondDim) {
     return new ModelInfo(Path.of("/m"), "/m", "d", pipelineClass, Path.of("/m/scheduler/scheduler_config.json"),
-        Path.of("/m/tokenizer"), 4, 64, fixedH, fixedW, 0.18215, 768, timeCondDim, "float32");
+        Path.of("/m/tokenizer"), 4, 64, fixedH, fixedW, 1, 768, timeCondDim, "float32",
+        new ModelInfo.Vae(0.18215, 8, null, null, false), null);
   }
 
   @Test
