@@ -311,6 +311,24 @@ public final class TextToImagePipeline implements AutoCloseable {
     return "the VAE decoder returned NaN or infinite pixels";
   }
 
+  // The stages of one batch, package-private for tests that compare them with a reference trace.
+
+  UNetConditioning conditioning(GenerationSettings s, List<GenerationRequest> batch) {
+    return conditioner.conditioning(s, batch);
+  }
+
+  boolean guided(GenerationSettings s) {
+    return conditioner.guided(s);
+  }
+
+  SamplerRun plan(GenerationSettings s, int batch) {
+    return sampler(s).plan(s.steps(), latentShape(s, batch));
+  }
+
+  DiffusionModel model() {
+    return model;
+  }
+
   private Sampler sampler(GenerationSettings s) {
     return Samplers.create(s.sampler(), schedulerConfig, s.samplerOverrides());
   }
