@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.diffusionbatch.core.model.DiffusionModel;
 import org.diffusionbatch.core.model.ModelDigest;
 import org.diffusionbatch.core.model.ModelOptions;
+import org.diffusionbatch.core.model.UNetConditioning;
 import org.diffusionbatch.core.sampler.LatentShape;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -78,7 +79,7 @@ public class ModelRuntimeBench {
     DiffusionModel loaded;
     final LatentShape shape = new LatentShape(2, 4, 16, 16);
     float[] latents;
-    float[] hidden;
+    UNetConditioning hidden;
 
     @Setup
     public void setUp() {
@@ -91,7 +92,7 @@ public class ModelRuntimeBench {
         row[0] = 743;
         row[1] = 513;
       }
-      hidden = loaded.textEncoder().encode(ids);
+      hidden = UNetConditioning.of(loaded.textEncoder().encode(ids).tokens());
     }
 
     @TearDown
@@ -102,7 +103,7 @@ public class ModelRuntimeBench {
 
   @Benchmark
   public float[] tinyUnetCall(TinyModel state) {
-    return state.loaded.unet().predict(state.latents, state.shape, 500, state.hidden, null);
+    return state.loaded.unet().predict(state.latents, state.shape, 500, state.hidden);
   }
 
   @State(Scope.Benchmark)
