@@ -29,6 +29,10 @@ final class ModelInfoReader {
     Integer levels = layout.unetConfig().levels();
     int latentMultiple = levels == null ? 1 : 1 << (levels - 1);
 
+    if (!layout.isXl() && (unet.inputs().containsKey(OnnxUNet.TEXT_EMBEDS) || unet.inputs().containsKey(OnnxUNet.TIME_IDS))) {
+      throw new ModelException("unet/model.onnx in " + layout.directory() + " takes text_embeds/time_ids: it is an SDXL"
+          + " UNet, but the folder has no text_encoder_2/ and tokenizer_2/; copy the whole SDXL export");
+    }
     int hiddenSize = hiddenSize(layout, g, hidden.fixedDim(2));
     int timeCondDim = 0;
     if (cond != null) {
@@ -40,10 +44,6 @@ final class ModelInfoReader {
       timeCondDim = dim;
     }
     ModelInfo.Xl xl = layout.isXl() ? xl(layout, g, hiddenSize) : null;
-    if (!layout.isXl() && (unet.inputs().containsKey(OnnxUNet.TEXT_EMBEDS) || unet.inputs().containsKey(OnnxUNet.TIME_IDS))) {
-      throw new ModelException("unet/model.onnx in " + layout.directory() + " takes text_embeds/time_ids: it is an SDXL"
-          + " UNet, but the folder has no text_encoder_2/ and tokenizer_2/; copy the whole SDXL export");
-    }
     ModelLayout.VaeConfig vc = layout.vaeConfig();
     ModelInfo.Vae vae = new ModelInfo.Vae(vc.scalingFactor(), vc.scaleFactor(), vc.latentsMean(), vc.latentsStd(),
         vaeIn.type() == DataType.FLOAT16);
@@ -102,13 +102,10 @@ final class ModelInfoReader {
           + g.unet().inputs().values() + "; the parts come from different models");
     }
     Integer timeIdsSize = timeIds.fixedDim(1);
-    if (timeIdsSize != null && timeIdsSize == TIME_IDS - 1) {
-      throw new ModelException("unet/model.onnx in " + layout.directory() + " takes time_ids of 5 values (sizes plus an"
-          + " aesthetic score): it is the SDXL refiner's UNet, which only refines images; " + ModelLayout.SUPPORTED);
-    }
     if (timeIdsSize != null && timeIdsSize != TIME_IDS) {
       throw new ModelException("unet/model.onnx in " + layout.directory() + " takes time_ids of " + timeIdsSize
-          + " values; SDXL's are 6 (original size, crop top-left, target size)");
+          + " values; SDXL base's are 6 (original size, crop top-left, target size); 5 is the SDXL refiner's (sizes"
+          + " and an aesthetic score), which only refines images. " + ModelLayout.SUPPORTED);
     }
     TensorSpec pooledOut = g.text2().requireOutput(OnnxTextEncoder.TEXT_EMBEDS);
     Integer pooled = first(textEmbeds.fixedDim(1), pooledOut.fixedDim(1), null);

@@ -73,6 +73,43 @@ class DiffusionModelTest {
   }
 
   @Test
+  void tinySdxlLoadsBothEncodersAndTheAddedConditions() {
+    try (DiffusionModel model = DiffusionModel.load(TinyModels.options("tiny-sdxl"))) {
+      ModelInfo info = model.info();
+      assertTrue(info.isXl());
+      assertEquals("StableDiffusionXLPipeline", info.pipelineClass());
+      assertEquals(64, info.hiddenSize(), "both encoders' widths together");
+      assertEquals(32, info.xl().textWidth());
+      assertEquals(32, info.xl().text2Width());
+      assertEquals(32, info.xl().pooledSize());
+      assertEquals(6, info.xl().timeIdsSize());
+      assertTrue(info.xl().forceZerosForEmptyPrompt());
+      assertTrue(info.xl().tokenizer2Dir().endsWith("tokenizer_2"));
+      assertEquals(0.13025, info.vaeScalingFactor(), 1e-12);
+      assertEquals(8, info.vaeScaleFactor());
+      assertEquals(2, info.latentMultiple(), "two UNet levels (block_out_channels [32, 64])");
+      int[][] ids = ids(2);
+      ids[0][1] = 529; // "circle"
+      TextEmbeddings first = model.textEncoder().encode(ids);
+      TextEmbeddings second = model.textEncoder2().encode(ids);
+      assertEquals(2 * 77 * 32, first.tokens().length);
+      assertEquals(null, first.pooled(), "SDXL takes the pooled embedding from text_encoder_2 only");
+      assertEquals(1f, first.tokens()[(77 + 1) * 32 + 2], "row 1's 'blue' (id 519) from hidden_states.1: +1 on dim 2");
+      assertEquals(0f, first.tokens()[32 + 4], "row 0's 'circle' is text_encoder_2's word");
+      assertEquals(1f, second.tokens()[32 + 4], "'circle' (id 529): +1 on dim 4");
+      assertEquals(2 * 32, second.pooled().length);
+      assertEquals(1f, second.pooled()[4], "text_embeds: the circle count");
+      float[] latents = noise(TWO.size(), 8);
+      float[] cond = model.unet().predict(latents, TWO, 500, UNetConditioning.of(new float[2 * 77 * 64])
+          .withAddedConditions(second.pooled(), new float[] {128, 128, 0, 0, 128, 128, 128, 128, 0, 0, 128, 128}));
+      assertFinite(cond);
+      assertThrows(IllegalArgumentException.class,
+          () -> model.unet().predict(latents, TWO, 500, UNetConditioning.of(new float[2 * 77 * 64])),
+          "an SDXL UNet needs text_embeds and time_ids");
+    }
+  }
+
+  @Test
   void discoveredInputTypesMatchEachVariant() {
     try (DiffusionModel sd = DiffusionModel.load(TinyModels.options("tiny-sd"));
         DiffusionModel fp16 = DiffusionModel.load(TinyModels.options("tiny-sd-fp16"));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.diffusionbatch.core.model.ModelOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The whole pipeline on the bundled tiny models through DJL and ONNX Runtime. */
 class TextToImagePipelineTest {
@@ -165,6 +167,34 @@ class TextToImagePipelineTest {
     assertTrue(e.getMessage().contains("256") && e.getMessage().contains("128"), e.getMessage());
     GenerationSettings odd = new GenerationSettings("dpmpp-2m", 4, 7.5, 0, 130, 128, null);
     assertTrue(assertThrows(IllegalArgumentException.class, () -> sd.validate(odd)).getMessage().contains("multiple of 8"));
+  }
+
+  @Test
+  void noNegativePromptIsTheEmptyOneForStableDiffusion() {
+    GenerationSettings s = settings("euler", 6, 7.5);
+    GenerationResult none = sd.generate(s, List.of(new GenerationRequest("red", null, 5)), false).get(0);
+    assertArrayEquals(one(sd, s, "red", 5).rgb(), none.image().rgb(), "diffusers: negative_prompt None means \"\"");
+  }
+
+  @Test
+  void sizeConditioningIsRefusedForStableDiffusion() {
+    GenerationSettings d = sd.defaults();
+    GenerationSettings s = new GenerationSettings(d.sampler(), 4, 7.5, 0, d.width(), d.height(), null,
+        SizeConditioning.parse(java.util.Map.of("original_size", "512,512")));
+    String message = assertThrows(IllegalArgumentException.class, () -> sd.validate(s)).getMessage();
+    assertTrue(message.contains("SDXL models only") && message.contains("original_size=512,512"), message);
+  }
+
+  @Test
+  void sizeTheUnetLevelsCannotHalveIsRejectedWithSizesThatWork(@TempDir Path temp) throws Exception {
+    Path dir = SdxlPipelineTest.copy("tiny-sd", temp);
+    // six levels halve the latents five times: 16x16 latents (128 pixels) cannot be halved that often
+    Files.writeString(dir.resolve("unet/config.json"), "{\"sample_size\": 16, \"block_out_channels\": [1, 2, 3, 4, 5, 6]}");
+    try (TextToImagePipeline p = TextToImagePipeline.load(ModelOptions.local(dir).withThreads(1, 1))) {
+      String message = assertThrows(IllegalArgumentException.class, () -> p.validate(p.defaults())).getMessage();
+      assertTrue(message.contains("width 128 is not a size this model can take") && message.contains("multiple of 256"),
+          message);
+    }
   }
 
   @Test
