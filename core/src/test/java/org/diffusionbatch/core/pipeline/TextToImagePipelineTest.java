@@ -198,6 +198,15 @@ class TextToImagePipelineTest {
   }
 
   @Test
+  void oneStepWorksWithEverySampler() {
+    for (String name : org.diffusionbatch.core.sampler.Samplers.names()) {
+      GenerationResult r = sd.generate(settings(name, 1, 7.5), List.of(new GenerationRequest("a red circle", null, 2)), false)
+          .get(0);
+      assertTrue(r.ok(), () -> name + ": " + r.failedStage() + ": " + r.error());
+    }
+  }
+
+  @Test
   void unknownSamplerIsRejectedListingTheKnownOnes() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> sd.validate(settings("plms-9000", 4, 7.5)));
