@@ -18,19 +18,7 @@ class ModelLoadErrorsTest {
   Path temp;
 
   private Path copyOf(String name) throws IOException {
-    Path source = TinyModels.path(name);
-    Path target = temp.resolve(name);
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path p : files.toList()) {
-        Path to = target.resolve(source.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-    return target;
+    return TinyModels.copy(name, temp);
   }
 
   private static String loadError(Path dir) {

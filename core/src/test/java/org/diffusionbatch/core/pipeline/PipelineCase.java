@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.diffusionbatch.core.model.TinyModels;
 
 /**
  * One case of a pipelines reference folder ({@code shared/reference/pipelines/}, format in its
@@ -81,17 +82,7 @@ record PipelineCase(Path root, String id, String model, String prompt, String ne
     if (overrides.isEmpty()) {
       return modelDir();
     }
-    Path copy = temp.resolve(id + "-" + model);
-    try (Stream<Path> walk = Files.walk(modelDir())) {
-      for (Path p : walk.toList()) {
-        Path to = copy.resolve(modelDir().relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
+    Path copy = TinyModels.copyTree(modelDir(), temp.resolve(id + "-" + model));
     for (Map.Entry<String, JsonNode> e : overrides.entrySet()) {
       Path to = copy.resolve(e.getKey()).normalize();
       if (!to.startsWith(copy)) {

@@ -7,15 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.diffusionbatch.core.model.ModelOptions;
+import org.diffusionbatch.core.model.TinyModels;
 import org.diffusionbatch.core.model.UNetConditioning;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -159,7 +158,7 @@ class SdxlPipelineTest {
 
   @Test
   void nanFromAFloat16VaeFailsTheRowNamingTheFp16FixVae(@TempDir Path temp) throws Exception {
-    Path dir = copy("tiny-sdxl", temp);
+    Path dir = TinyModels.copy("tiny-sdxl", temp);
     Files.copy(MODELS.resolve("tiny-sd-fp16/vae_decoder/model.onnx"), dir.resolve("vae_decoder/model.onnx"),
         StandardCopyOption.REPLACE_EXISTING);
     // force_upcast off (decode in float16 anyway) and latents scaled past float16's range: it overflows
@@ -171,22 +170,6 @@ class SdxlPipelineTest {
       assertEquals("decode", r.failedStage());
       assertTrue(r.error().contains("float16 VAE decoder") && r.error().contains("madebyollin/sdxl-vae-fp16-fix"), r.error());
     }
-  }
-
-  static Path copy(String model, Path temp) throws IOException {
-    Path source = MODELS.resolve(model);
-    Path target = temp.resolve(model);
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path p : files.toList()) {
-        Path to = target.resolve(source.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
-    return target;
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.diffusionbatch.core.model.ModelOptions;
+import org.diffusionbatch.core.model.TinyModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,7 +188,7 @@ class TextToImagePipelineTest {
 
   @Test
   void sizeTheUnetLevelsCannotHalveIsRejectedWithSizesThatWork(@TempDir Path temp) throws Exception {
-    Path dir = SdxlPipelineTest.copy("tiny-sd", temp);
+    Path dir = TinyModels.copy("tiny-sd", temp);
     // six levels halve the latents five times: 16x16 latents (128 pixels) cannot be halved that often
     Files.writeString(dir.resolve("unet/config.json"), "{\"sample_size\": 16, \"block_out_channels\": [1, 2, 3, 4, 5, 6]}");
     try (TextToImagePipeline p = TextToImagePipeline.load(ModelOptions.local(dir).withThreads(1, 1))) {
