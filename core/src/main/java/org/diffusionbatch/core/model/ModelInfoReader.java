@@ -45,6 +45,12 @@ final class ModelInfoReader {
     }
     ModelInfo.Xl xl = layout.isXl() ? xl(layout, g, hiddenSize) : null;
     ModelLayout.VaeConfig vc = layout.vaeConfig();
+    for (float[] stats : new float[][] {vc.latentsMean(), vc.latentsStd()}) {
+      if (stats != null && stats.length != channels) {
+        throw new ModelException("vae_decoder/config.json in " + layout.directory() + " gives latents_mean/latents_std of "
+            + stats.length + " values for " + channels + " latent channels; fix the config or remove both keys");
+      }
+    }
     ModelInfo.Vae vae = new ModelInfo.Vae(vc.scalingFactor(), vc.scaleFactor(), vc.latentsMean(), vc.latentsStd(),
         vaeIn.type() == DataType.FLOAT16);
     if (xl != null && vae.float16() && vc.forceUpcast()) {

@@ -1,6 +1,7 @@
 package org.diffusionbatch.core.model;
 
 import java.io.IOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -27,9 +28,9 @@ public final class TinyModels {
     return copyTree(path(name), dir.resolve(name));
   }
 
-  /** Copies a folder with everything below it. */
+  /** Copies a folder with everything below it, following symbolic links (a case folder may link its models). */
   public static Path copyTree(Path source, Path target) throws IOException {
-    try (Stream<Path> files = Files.walk(source)) {
+    try (Stream<Path> files = Files.walk(source, FileVisitOption.FOLLOW_LINKS)) {
       for (Path p : files.toList()) {
         Path to = target.resolve(source.relativize(p).toString());
         if (Files.isDirectory(p)) {

@@ -173,6 +173,22 @@ class SdxlPipelineTest {
   }
 
   @Test
+  void vaeInputIsUnscaledByTheVaesOwnFactorAndLatentStatistics(@TempDir Path temp) throws Exception {
+    org.diffusionbatch.core.sampler.LatentShape shape = new org.diffusionbatch.core.sampler.LatentShape(1, 4, 16, 16);
+    float[] latents = new float[shape.size()];
+    Arrays.fill(latents, 0.5f);
+    assertEquals(0.5f / 0.13025f, xl.vaeInput(latents, shape)[0], "SDXL's scaling_factor 0.13025");
+    Path dir = TinyModels.copy("tiny-sdxl", temp);
+    Files.writeString(dir.resolve("vae_decoder/config.json"), "{\"scaling_factor\": 0.5, \"latents_mean\": [1, 2, 3, 4],"
+        + " \"latents_std\": [2, 2, 2, 3], \"block_out_channels\": [8, 16, 32, 32]}");
+    try (TextToImagePipeline p = TextToImagePipeline.load(ModelOptions.local(dir).withThreads(1, 1))) {
+      float[] in = p.vaeInput(latents, shape);
+      assertEquals(0.5f * 2 / 0.5f + 1, in[0], "channel 0: latents * std / scaling + mean");
+      assertEquals(0.5f * 3 / 0.5f + 4, in[3 * 256 + 5], "channel 3");
+    }
+  }
+
+  @Test
   void badSizeConditioningIsRefusedNamingTheKey() {
     String unknown = assertThrows(IllegalArgumentException.class,
         () -> SizeConditioning.parse(Map.of("orginal_size", "1,1"))).getMessage();

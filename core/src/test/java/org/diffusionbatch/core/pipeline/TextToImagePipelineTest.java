@@ -199,6 +199,22 @@ class TextToImagePipelineTest {
   }
 
   @Test
+  void sdTurboSchedulerGivesOneStepWithoutGuidanceByDefault(@TempDir Path temp) throws Exception {
+    Path dir = TinyModels.copy("tiny-sd", temp);
+    // stabilityai/sd-turbo's scheduler: Euler ancestral with "trailing" timesteps
+    Files.writeString(dir.resolve("scheduler/scheduler_config.json"), "{\"_class_name\": \"EulerAncestralDiscreteScheduler\","
+        + " \"beta_start\": 0.00085, \"beta_end\": 0.012, \"beta_schedule\": \"scaled_linear\", \"num_train_timesteps\": 1000,"
+        + " \"prediction_type\": \"epsilon\", \"steps_offset\": 1, \"timestep_spacing\": \"trailing\"}");
+    try (TextToImagePipeline turbo = TextToImagePipeline.load(ModelOptions.local(dir).withThreads(1, 1))) {
+      GenerationSettings d = turbo.defaults();
+      assertEquals("euler-a", d.sampler());
+      assertEquals(1, d.steps());
+      assertEquals(0.0, d.guidanceScale());
+      assertEquals("blue square", answers.nearest(one(turbo, d, "a blue square", 3)));
+    }
+  }
+
+  @Test
   void oneStepWorksWithEverySampler() {
     for (String name : org.diffusionbatch.core.sampler.Samplers.names()) {
       GenerationResult r = sd.generate(settings(name, 1, 7.5), List.of(new GenerationRequest("a red circle", null, 2)), false)
