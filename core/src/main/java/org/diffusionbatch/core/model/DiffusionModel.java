@@ -55,8 +55,9 @@ public final class DiffusionModel implements AutoCloseable {
           new OnnxUNet(unetGraph, info.hiddenSize(), info.timeCondDim(), info.isXl() ? info.xl().pooledSize() : 0,
               info.isXl() ? info.xl().timeIdsSize() : 0),
           new OnnxVaeDecoder(vae, info.vaeScaleFactor()));
-      LOG.info("loaded {} ({}, {}, digest {}) from {} in {} ms{}", options.uri(), info.pipelineClass(), info.floatType(),
-          digest.substring(0, 12), dir, (System.nanoTime() - start) / 1_000_000,
+      LOG.info("loaded {} ({}, {}{}, digest {}) from {} in {} ms{}", options.uri(), info.pipelineClass(), info.floatType(),
+          info.isQuantized() ? ", " + info.quantization() : "", digest.substring(0, 12), dir,
+          (System.nanoTime() - start) / 1_000_000,
           source.downloaded() ? " (downloaded)" : "");
       return model;
     } catch (RuntimeException e) {
@@ -99,6 +100,14 @@ public final class DiffusionModel implements AutoCloseable {
 
   public VaeDecoder vaeDecoder() {
     return vaeDecoder;
+  }
+
+  /**
+   * Shows every graph call's inputs to {@code listener} (null to stop), e.g. to record what the
+   * pipeline feeds each graph when calibrating quantization.
+   */
+  public void listenToGraphInputs(GraphInputListener listener) {
+    graphs.forEach(g -> g.listen(listener));
   }
 
   /** The graphs' declared inputs and outputs, e.g. for logging and diagnostics ("unet" → specs). */

@@ -24,10 +24,22 @@ import java.nio.file.Path;
  * @param floatType "float32" or "float16": the UNet's floating-point type
  * @param vae the VAE decoder: scaling, scale factor, float type
  * @param xl SDXL's second text encoder and added conditions, or null for SD 1.x/2.x and LCM
+ * @param quantization how the model's weights were quantized, from its {@value #QUANTIZATION_SIDECAR}
+ *     ("weights-int8", "int8"); "none" without one
  */
 public record ModelInfo(Path directory, String uri, String digest, String pipelineClass, Path schedulerConfig,
     Path tokenizerDir, int latentChannels, int sampleSize, Integer fixedLatentHeight, Integer fixedLatentWidth,
-    int latentMultiple, int hiddenSize, int timeCondDim, String floatType, Vae vae, Xl xl) {
+    int latentMultiple, int hiddenSize, int timeCondDim, String floatType, Vae vae, Xl xl, String quantization) {
+
+  /** The sidecar `diffusion-batch quantize` writes beside model_index.json; its "mode" names the quantization. */
+  public static final String QUANTIZATION_SIDECAR = "quantization.json";
+
+  /** {@link #quantization()} of a model without a quantization sidecar. */
+  public static final String NOT_QUANTIZED = "none";
+
+  public boolean isQuantized() {
+    return !NOT_QUANTIZED.equals(quantization);
+  }
 
   /**
    * The VAE decoder.

@@ -1,6 +1,11 @@
 package org.diffusionbatch.core.model;
 
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** Builds {@link ModelInfo} from the layout's configs and the graphs' declared shapes; the graphs win. */
 final class ModelInfoReader {
@@ -65,7 +70,26 @@ final class ModelInfoReader {
     String floatType = sample.type() == DataType.FLOAT16 ? "float16" : "float32";
     return new ModelInfo(layout.directory(), uri, digest, layout.pipelineClass(), layout.schedulerConfig(),
         layout.tokenizerDir(), channels, sampleSize, fixedH, fixedW, latentMultiple, hiddenSize, timeCondDim,
-        floatType, vae, xl);
+        floatType, vae, xl, quantization(layout.directory()));
+  }
+
+  /** The sidecar's "mode", or "none" when the folder has no sidecar. */
+  static String quantization(Path dir) {
+    Path sidecar = dir.resolve(ModelInfo.QUANTIZATION_SIDECAR);
+    if (!Files.isRegularFile(sidecar)) {
+      return ModelInfo.NOT_QUANTIZED;
+    }
+    try {
+      JsonNode mode = new ObjectMapper().readTree(sidecar.toFile()).get("mode");
+      if (mode == null || !mode.isTextual() || mode.asText().isBlank()) {
+        throw new ModelException(sidecar + " has no \"mode\"; it is not a sidecar diffusion-batch quantize wrote:"
+            + " quantize the original model again");
+      }
+      return mode.asText();
+    } catch (IOException e) {
+      throw new ModelException("cannot read " + sidecar + ": " + e.getMessage().lines().findFirst().orElse("")
+          + "; quantize the original model again", e);
+    }
   }
 
   /** Inpainting (9 channels), upscaling (7) or pix2pix (8) UNets take an image beside the latents. */

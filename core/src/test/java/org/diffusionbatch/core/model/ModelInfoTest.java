@@ -15,7 +15,7 @@ class ModelInfoTest {
   private static ModelInfo info(String pipelineClass, Integer fixedH, Integer fixedW, int timeCondDim, int multiple) {
     return new ModelInfo(Path.of("/m"), "/m", "d", pipelineClass, Path.of("/m/scheduler/scheduler_config.json"),
         Path.of("/m/tokenizer"), 4, 64, fixedH, fixedW, multiple, 768, timeCondDim, "float32",
-        new ModelInfo.Vae(0.18215, 8, null, null, false), null);
+        new ModelInfo.Vae(0.18215, 8, null, null, false), null, "none");
   }
 
   @Test
