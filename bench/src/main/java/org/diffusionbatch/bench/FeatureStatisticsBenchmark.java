@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
  * Folding Inception-sized feature vectors (2048-d) into {@link FeatureStatistics}, a batch of 64
  * at a time as an executor would after one feature-model call. Reported per vector (target:
  * 0.5 ms on one core). EJML's single-threaded kernels are used; no thread pool is involved.
+ * Each iteration also prints the thread's CPU time per vector ({@link CpuTimePerOperation}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,7 +43,8 @@ public class FeatureStatisticsBenchmark {
 
   @Benchmark
   @OperationsPerInvocation(BATCH)
-  public FeatureStatistics addBatchOf64() {
+  public FeatureStatistics addBatchOf64(CpuTimePerOperation cpu) {
+    cpu.count(BATCH);
     return statistics.add(batch, BATCH);
   }
 }

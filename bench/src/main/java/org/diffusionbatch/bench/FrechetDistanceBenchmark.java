@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.State;
  * correlated, non-negative, Inception-like features as in shared/reference/metrics
  * ({@code metricsref.py --big}: rank-512 mixing plus noise). With {@code -p rows=1000} the
  * covariances are singular (fewer rows than dimensions) and the eigendecomposition path is timed
- * instead of the Cholesky one. EJML's single-threaded decompositions are used.
+ * instead of the Cholesky one. EJML's single-threaded decompositions are used. Each iteration also
+ * prints the thread's CPU time per FID ({@link CpuTimePerOperation}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,7 +43,8 @@ public class FrechetDistanceBenchmark {
   }
 
   @Benchmark
-  public FrechetDistance.Result fid() {
+  public FrechetDistance.Result fid(CpuTimePerOperation cpu) {
+    cpu.count(1);
     return FrechetDistance.between(first, second);
   }
 

@@ -1,8 +1,7 @@
 package org.diffusionbatch.core.metrics;
 
-import java.io.IOException;
+import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -41,15 +40,44 @@ public final class FeatureReservoir implements Serializable {
   private final long seed;
   private long seen;
   private long nonFiniteRows;
-  private transient TreeMap<Rank, float[]> kept = new TreeMap<>();
+  // Not transient, so that field-by-field serializers (Spark's Kryo) copy it; Java serialization
+  // goes through the compact SerializedForm instead.
+  private final TreeMap<Rank, float[]> kept = new TreeMap<>();
   private transient MessageDigest sha256;
 
-  /** A row's position in the sample order: the unsigned hash, then the key. */
-  private record Rank(long hash, String key) implements Comparable<Rank> {
+  /**
+   * A row's position in the sample order: the unsigned hash, then the key. A class rather than a
+   * record, since field-by-field serializers (Kryo 4, as Spark 4 ships it) cannot build records.
+   */
+  private static final class Rank implements Comparable<Rank>, Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private final long hash;
+    private final String key;
+
+    Rank(long hash, String key) {
+      this.hash = hash;
+      this.key = key;
+    }
+
+    String key() {
+      return key;
+    }
+
     @Override
     public int compareTo(Rank o) {
       int c = Long.compareUnsigned(hash, o.hash);
       return c != 0 ? c : key.compareTo(o.key);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Rank r && r.hash == hash && r.key.equals(key);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(hash) * 31 + key.hashCode();
     }
   }
 
@@ -248,28 +276,29 @@ public final class FeatureReservoir implements Serializable {
     }
   }
 
+  /** Java serialization writes {@link #toBytes()}. */
   @Serial
-  private void writeObject(ObjectOutputStream out) throws IOException {
-    out.defaultWriteObject();
-    out.writeInt(kept.size());
-    for (Map.Entry<Rank, float[]> e : kept.entrySet()) {
-      out.writeUTF(e.getKey().key());
-      out.writeObject(e.getValue());
-    }
+  private Object writeReplace() {
+    return new SerializedForm(toBytes());
   }
 
   @Serial
-  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-    in.defaultReadObject();
-    kept = new TreeMap<>();
-    int rows = in.readInt();
-    for (int i = 0; i < rows; i++) {
-      String key = in.readUTF();
-      float[] v = (float[]) in.readObject();
-      if (v.length != dimension) {
-        throw new IOException("serialized reservoir row has " + v.length + " values, not " + dimension);
-      }
-      kept.put(new Rank(hash(key), key), v);
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("feature reservoirs are read through their serialized form");
+  }
+
+  private static final class SerializedForm implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private final byte[] bytes;
+
+    SerializedForm(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Serial
+    private Object readResolve() {
+      return fromBytes(bytes);
     }
   }
 

@@ -1,8 +1,7 @@
 package org.diffusionbatch.core.metrics;
 
-import java.io.IOException;
+import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -29,7 +28,10 @@ import org.ejml.dense.row.mult.VectorVectorMult_DDRM;
  * caller can say how many were excluded. Not thread-safe; one instance per task.
  *
  * <p>Serialized form (Java serialization and {@link #toBytes()}): the upper triangle only,
- * d(d+1)/2 doubles plus the mean (16.8 MB at d = 2048 instead of 32 MB).
+ * d(d+1)/2 doubles plus the mean (16.8 MB at d = 2048 instead of 32 MB). Field-by-field
+ * serializers such as Spark's Kryo copy the full matrix instead (the fields are not transient), so
+ * they stay correct, at twice the size; register the class with Kryo's {@code JavaSerializer} to
+ * get the compact form.
  */
 public final class FeatureStatistics implements Serializable {
   @Serial
@@ -43,12 +45,31 @@ public final class FeatureStatistics implements Serializable {
   private final int dimension;
   private long count;
   private long nonFiniteRows;
-  private transient double[] mean;
+  // Not transient, so that field-by-field serializers (Spark's Kryo) copy them; Java
+  // serialization goes through the compact SerializedForm instead.
+  private double[] mean;
   /** Upper triangle (row <= column) is the co-moment; the lower triangle is scratch. */
-  private transient DMatrixRMaj comoment;
-  private transient DMatrixRMaj chunk;
-  private transient DMatrixRMaj chunkComoment;
+  private DMatrixRMaj comoment;
   private transient DMatrixRMaj delta;
+
+  /**
+   * Working matrices of one chunk (CHUNK x d and d x d), one set per thread rather than per
+   * instance: a task holding statistics for many groups then needs one d x d matrix per group, not
+   * two. Each add call uses them only while it runs, so instances sharing a thread do not interfere.
+   */
+  private static final ThreadLocal<Workspace> WORKSPACE = new ThreadLocal<>();
+
+  private static final class Workspace {
+    final int dimension;
+    final DMatrixRMaj chunk;
+    final DMatrixRMaj chunkComoment;
+
+    Workspace(int dimension) {
+      this.dimension = dimension;
+      this.chunk = new DMatrixRMaj(CHUNK_ROWS, dimension);
+      this.chunkComoment = new DMatrixRMaj(dimension, dimension);
+    }
+  }
 
   /** Empty statistics for feature vectors of the given dimension. */
   public FeatureStatistics(int dimension) {
@@ -73,9 +94,11 @@ public final class FeatureStatistics implements Serializable {
    */
   public FeatureStatistics add(float[] rowsMajor, int rows) {
     checkLength(rowsMajor.length, rows);
+    Workspace ws = workspace();
     for (int start = 0; start < rows; start += CHUNK_ROWS) {
       int end = Math.min(rows, start + CHUNK_ROWS);
-      DMatrixRMaj work = chunkBuffer();
+      ws.chunk.reshape(CHUNK_ROWS, dimension);
+      double[] work = ws.chunk.data;
       int kept = 0;
       for (int r = start; r < end; r++) {
         int src = r * dimension;
@@ -85,11 +108,11 @@ public final class FeatureStatistics implements Serializable {
         }
         int dst = kept * dimension;
         for (int c = 0; c < dimension; c++) {
-          work.data[dst + c] = rowsMajor[src + c];
+          work[dst + c] = rowsMajor[src + c];
         }
         kept++;
       }
-      foldChunk(kept);
+      foldChunk(ws, kept);
     }
     return this;
   }
@@ -97,9 +120,10 @@ public final class FeatureStatistics implements Serializable {
   /** As {@link #add(float[], int)} for float64 features (pytorch-fid's activations are float64). */
   public FeatureStatistics add(double[] rowsMajor, int rows) {
     checkLength(rowsMajor.length, rows);
+    Workspace ws = workspace();
     for (int start = 0; start < rows; start += CHUNK_ROWS) {
       int end = Math.min(rows, start + CHUNK_ROWS);
-      DMatrixRMaj work = chunkBuffer();
+      ws.chunk.reshape(CHUNK_ROWS, dimension);
       int kept = 0;
       for (int r = start; r < end; r++) {
         int src = r * dimension;
@@ -107,10 +131,10 @@ public final class FeatureStatistics implements Serializable {
           nonFiniteRows++;
           continue;
         }
-        System.arraycopy(rowsMajor, src, work.data, kept * dimension, dimension);
+        System.arraycopy(rowsMajor, src, ws.chunk.data, kept * dimension, dimension);
         kept++;
       }
-      foldChunk(kept);
+      foldChunk(ws, kept);
     }
     return this;
   }
@@ -234,32 +258,29 @@ public final class FeatureStatistics implements Serializable {
     return s;
   }
 
+  /** Java serialization writes {@link #toBytes()} (the upper triangle only). */
   @Serial
-  private void writeObject(ObjectOutputStream out) throws IOException {
-    out.defaultWriteObject();
-    out.writeObject(mean);
-    double[] packed = new double[(int) packedLength(dimension)];
-    int k = 0;
-    for (int i = 0; i < dimension; i++) {
-      System.arraycopy(comoment.data, i * dimension + i, packed, k, dimension - i);
-      k += dimension - i;
-    }
-    out.writeObject(packed);
+  private Object writeReplace() {
+    return new SerializedForm(toBytes());
   }
 
   @Serial
-  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-    in.defaultReadObject();
-    mean = (double[]) in.readObject();
-    double[] packed = (double[]) in.readObject();
-    if (mean.length != dimension || packed.length != packedLength(dimension)) {
-      throw new IOException("serialized feature statistics do not match their dimension " + dimension);
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("feature statistics are read through their serialized form");
+  }
+
+  private static final class SerializedForm implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private final byte[] bytes;
+
+    SerializedForm(byte[] bytes) {
+      this.bytes = bytes;
     }
-    comoment = new DMatrixRMaj(dimension, dimension);
-    int k = 0;
-    for (int i = 0; i < dimension; i++) {
-      System.arraycopy(packed, k, comoment.data, i * dimension + i, dimension - i);
-      k += dimension - i;
+
+    @Serial
+    private Object readResolve() {
+      return fromBytes(bytes);
     }
   }
 
@@ -274,21 +295,21 @@ public final class FeatureStatistics implements Serializable {
     }
   }
 
-  private DMatrixRMaj chunkBuffer() {
-    if (chunk == null) {
-      chunk = new DMatrixRMaj(CHUNK_ROWS, dimension);
-      chunkComoment = new DMatrixRMaj(dimension, dimension);
-      delta = new DMatrixRMaj(dimension, 1);
+  private Workspace workspace() {
+    Workspace ws = WORKSPACE.get();
+    if (ws == null || ws.dimension != dimension) {
+      ws = new Workspace(dimension);
+      WORKSPACE.set(ws);
     }
-    chunk.reshape(CHUNK_ROWS, dimension);
-    return chunk;
+    return ws;
   }
 
-  /** Folds the first {@code rows} rows of {@link #chunk} into the running state. */
-  private void foldChunk(int rows) {
+  /** Folds the first {@code rows} rows of the workspace's chunk into the running state. */
+  private void foldChunk(Workspace ws, int rows) {
     if (rows == 0) {
       return;
     }
+    DMatrixRMaj chunk = ws.chunk;
     chunk.reshape(rows, dimension, true);
     double[] chunkMean = new double[dimension];
     double[] data = chunk.data;
@@ -308,8 +329,8 @@ public final class FeatureStatistics implements Serializable {
       }
     }
     // Upper triangle of (centred chunk)^T (centred chunk): half the work of a full product.
-    MatrixMultProduct_DDRM.inner_reorder_upper(chunk, chunkComoment);
-    combine(rows, chunkMean, chunkComoment);
+    MatrixMultProduct_DDRM.inner_reorder_upper(chunk, ws.chunkComoment);
+    combine(rows, chunkMean, ws.chunkComoment);
   }
 
   /** Chan et al.'s update with a part of nb rows, mean mb and co-moment mbComoment (upper). */

@@ -137,6 +137,27 @@ class FeatureStatisticsTest {
   }
 
   @Test
+  void groupsFedInTurnInOneThreadDoNotInterfere() {
+    // The chunk workspace is shared per thread; interleaved groups must still be independent.
+    float[] a = features(9, 200, D);
+    float[] b = features(10, 200, 2 * D);
+    FeatureStatistics ga = new FeatureStatistics(D);
+    FeatureStatistics gb = new FeatureStatistics(2 * D);
+    FeatureStatistics gc = new FeatureStatistics(D);
+    for (int r = 0; r < 200; r += 50) {
+      ga.add(slice(a, r, r + 50, D), 50);
+      gb.add(slice(b, r, r + 50, 2 * D), 50);
+      gc.add(slice(b, r, r + 50, D), 50);
+    }
+    // (batches of 50 rows round differently from chunks of 64, hence not bit-equal)
+    assertTrue(relativeToLargest(flat(ga.covariance()), flat(twoPass(a, 200, D), 1)) < 1e-12);
+    assertTrue(relativeToLargest(flat(gb.covariance()), flat(twoPass(b, 200, 2 * D), 1)) < 1e-12);
+    float[] bAsNarrowRows = new float[200 * D];
+    System.arraycopy(b, 0, bAsNarrowRows, 0, 200 * D); // gc was fed the start of b read as D-wide rows
+    assertTrue(relativeToLargest(flat(gc.covariance()), flat(twoPass(bAsNarrowRows, 200, D), 1)) < 1e-12);
+  }
+
+  @Test
   void emptyPartitionsMergeAsNothing() {
     float[] x = features(4, 50, D);
     FeatureStatistics s = new FeatureStatistics(D).merge(FeatureStatistics.of(x, 50, D)).merge(new FeatureStatistics(D));

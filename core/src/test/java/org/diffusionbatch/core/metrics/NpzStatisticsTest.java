@@ -60,6 +60,9 @@ class NpzStatisticsTest {
     try (var files = Files.list(dir)) {
       assertEquals(1, files.count(), "no temporary file is left behind");
     }
+    // shareable like any file the user creates (a temp file would be owner-only)
+    Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(out));
   }
 
   @Test

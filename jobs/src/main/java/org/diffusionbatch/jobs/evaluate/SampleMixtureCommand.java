@@ -102,8 +102,8 @@ public final class SampleMixtureCommand implements Callable<Integer> {
           }
         }
         float[] decoded = decoder.vaeDecoder().decode(latents, shape);
-        int h = mix.height() * ModelInfo.VAE_SCALE;
-        int w = mix.width() * ModelInfo.VAE_SCALE;
+        int h = mix.height() * info.vaeScaleFactor();
+        int w = mix.width() * info.vaeScaleFactor();
         for (int i = 0; i < n; i++) {
           int k = components[i];
           perComponent[k]++;

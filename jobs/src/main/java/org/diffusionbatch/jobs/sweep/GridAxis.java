@@ -3,7 +3,7 @@ package org.diffusionbatch.jobs.sweep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.diffusionbatch.jobs.cli.ImageOptions;
+import org.diffusionbatch.core.sampler.SamplerName;
 
 /**
  * One varied setting and its values, parsed and checked for form: steps whole numbers of at least
@@ -88,7 +88,7 @@ record GridAxis(GridKey key, String name, List<Object> values) {
           }
           yield r;
         }
-        case OPTION -> value instanceof String ? ImageOptions.typed(text) : value;
+        case OPTION -> value instanceof String ? SamplerName.parseValue(text) : value;
       };
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(where + ": " + name + " value '" + text + "' is not a number");
