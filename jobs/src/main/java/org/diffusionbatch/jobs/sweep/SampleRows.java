@@ -65,6 +65,9 @@ final class SampleRows {
   }
 
   private static String quote(String text) {
+    if (text == null) {
+      return ""; // no negative prompt (SDXL then uses zero embeddings), as generate's null column
+    }
     return text.matches("(?s).*[\",\r\n].*") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
   }
 
