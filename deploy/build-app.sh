@@ -62,9 +62,14 @@ echo "build-app.sh: building core and jobs" >&2
 # build even when no test runs (with maven.test.skip and no core test jar in ~/.m2, as in a clean
 # image build, dependency resolution fails).
 mvn_ -DskipTests -pl jobs -am package dependency:copy-dependencies -DincludeScope=runtime \
-  -DexcludeTransitive=true -DexcludeGroupIds=org.apache.spark,org.apache.hadoop -DoutputDirectory="$lib"
-# core has no Spark in it, so its whole runtime closure belongs to the app.
-mvn_ -pl core dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib"
+  -DexcludeTransitive=true -DexcludeGroupIds=org.apache.spark,org.apache.hadoop,software.amazon.awssdk \
+  -DoutputDirectory="$lib"
+# core has no Spark in it, so its runtime closure belongs to the app, except its AWS SDK modules
+# and the libraries only they bring (event streams, reactive streams, HttpClient, commons-logging):
+# the SDK bundle in hadoop-cloud/ carries all of them at the same versions, and one copy of each
+# class keeps the classpath unambiguous. (Above, with -am, the same holds for core's direct deps.)
+mvn_ -pl core dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib" \
+  -DexcludeGroupIds=software.amazon.awssdk,software.amazon.eventstream,org.reactivestreams,org.apache.httpcomponents,commons-logging
 # The cloud jars, at the versions the root pom pins.
 for gav in "org.apache.hadoop:hadoop-aws:$(prop hadoop.version)" \
            "software.amazon.awssdk:bundle:$(prop awssdk.version)" \
