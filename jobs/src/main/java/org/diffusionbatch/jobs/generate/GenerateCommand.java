@@ -140,15 +140,7 @@ public final class GenerateCommand implements Callable<Integer> {
     if (partitions != null) {
       positive("--partitions", partitions);
     }
-    if (image.steps() != null) {
-      positive("--steps", image.steps());
-    }
-    if (image.width() != null) {
-      positive("--width", image.width());
-    }
-    if (image.height() != null) {
-      positive("--height", image.height());
-    }
+    image.validate();
     if (intraOpThreads < 0 || interOpThreads < 0) {
       throw new IllegalArgumentException("--intra-op-threads and --inter-op-threads must be 0 (runtime default) or more");
     }
