@@ -29,6 +29,11 @@ public final class S3ProxyFixture implements AutoCloseable {
     return server.endpoint();
   }
 
+  /** Core's S3 settings for this server, with the test credentials. */
+  public org.diffusionbatch.core.storage.S3Settings settings() {
+    return server.settings();
+  }
+
   public BlobStore blobStore() {
     return server.blobStore();
   }
