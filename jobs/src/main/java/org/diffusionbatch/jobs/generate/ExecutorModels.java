@@ -15,7 +15,9 @@ public final class ExecutorModels {
   private static final Map<String, ImageMaker> LOADED = new ConcurrentHashMap<>();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "diffusionbatch-close-models"));
+    // In Hadoop's hook manager, after a run has recorded an interruption (RunInterruption) and before
+    // Spark stops (40): a model is not closed under a run that is still winding down.
+    org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(ExecutorModels::closeAll, RunInterruption.PRIORITY - 5);
   }
 
   private ExecutorModels() {}

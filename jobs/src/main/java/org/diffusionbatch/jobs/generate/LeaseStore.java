@@ -7,7 +7,7 @@ import java.io.IOException;
  * absent, replace only if unchanged. {@code exclusive} in a {@link Write} says whether the store made
  * the condition atomic; when it did not, the lease reads back what is there after a pause.
  */
-interface LeaseStore {
+interface LeaseStore extends AutoCloseable {
 
   /** The content and a version token (an ETag, a hash), or null when there is no lease. */
   Stored read() throws IOException;
@@ -22,6 +22,10 @@ interface LeaseStore {
 
   /** Where the lease lives, for messages. */
   String location();
+
+  /** Releases the store's connections, if any. */
+  @Override
+  default void close() {}
 
   record Stored(byte[] bytes, String version) {}
 

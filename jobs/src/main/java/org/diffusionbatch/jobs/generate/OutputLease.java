@@ -160,6 +160,8 @@ final class OutputLease implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not remove the lease {}; it expires at {}: {}", store.location(), holder.expiresAt(), e.toString());
+    } finally {
+      store.close();
     }
   }
 

@@ -63,6 +63,11 @@ final class S3LeaseStore implements LeaseStore {
     return uri.toString();
   }
 
+  @Override
+  public void close() {
+    storage.close();
+  }
+
   /** Null until the first create; then whether the store refused a second If-None-Match put. */
   Boolean conditionsHonoured() {
     return conditionsHonoured;

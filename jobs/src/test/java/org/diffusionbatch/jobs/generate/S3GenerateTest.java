@@ -38,7 +38,9 @@ class S3GenerateTest {
           "--prompts", "s3://data/in/prompts.csv", "--output", "s3://data/out/images", "--model", "s3://data/models/tiny-sd/",
           "--steps", "2",
           "--master", "local[2]", "--batch-size", "2", "--partitions", "2", "--run-id", "s3run",
-          "--model-cache", dir.resolve("cache").toString()));
+          "--model-cache", dir.resolve("cache").toString(),
+          // The job turns _SUCCESS off (the manifest marks completion); on here to read the committer's report.
+          "--conf", "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs=true"));
       args.addAll(s3.jobOptions());
       args.addAll(s3.sparkConf());
       assertEquals(GenerateCommand.EXIT_OK, Runs.generate(args.toArray(String[]::new)));

@@ -1,0 +1,91 @@
+package org.diffusionbatch.jobs.generate;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+/**
+ * {@code --prompts} checked before any work: it exists and can be read, and its format is known —
+ * given, or from the file's extension, or from the extensions of the files in the folder, which must
+ * all be of one format (Spark would read a .jsonl file in a folder of .txt files as text lines).
+ */
+final class PromptSource {
+  private PromptSource() {}
+
+  static PromptFormat resolve(StorageAccess access, String uri, PromptFormat given) {
+    FileStatus status = access.requireReadable("--prompts", uri);
+    if (status.isFile()) {
+      if (given != null) {
+        return given;
+      }
+      PromptFormat format = PromptFormat.fromName(status.getPath().getName());
+      if (format == null) {
+        throw new ConfigurationException("--prompts " + uri + ": cannot tell the format of a file named '" + status.getPath().getName()
+            + "' (known extensions: .txt, .jsonl, .json, .csv, .parquet); give --prompts-format text|jsonl|csv|parquet");
+      }
+      return format;
+    }
+    Map<PromptFormat, List<String>> byFormat = new TreeMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (String name : dataFiles(access, uri)) {
+      PromptFormat format = PromptFormat.fromName(name);
+      if (format == null) {
+        unknown.add(name);
+      } else {
+        byFormat.computeIfAbsent(format, f -> new ArrayList<>()).add(name);
+      }
+    }
+    if (byFormat.isEmpty() && unknown.isEmpty()) {
+      throw new ConfigurationException("--prompts " + uri + " is a folder with no data files (names starting with '_' or '.' are"
+          + " skipped, as Spark does); check the path");
+    }
+    if (byFormat.size() > 1 || (given != null && !byFormat.isEmpty() && !byFormat.containsKey(given))) {
+      List<String> kinds = new ArrayList<>();
+      byFormat.forEach((format, names) -> kinds.add(names.size() + " " + format.name().toLowerCase(Locale.ROOT) + " (e.g. " + names.get(0) + ")"));
+      throw new ConfigurationException("--prompts " + uri + " mixes formats" + (given == null ? "" : " (--prompts-format "
+          + given.name().toLowerCase(Locale.ROOT) + ")") + ": " + String.join(", ", kinds)
+          + "; put one format in a folder, or point --prompts at one file");
+    }
+    if (given != null) {
+      return given;
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigurationException("--prompts " + uri + ": cannot tell the format of " + unknown.size() + " file(s) from their names"
+          + " (e.g. '" + unknown.get(0) + "'); give --prompts-format text|jsonl|csv|parquet");
+    }
+    return byFormat.keySet().iterator().next();
+  }
+
+  /** The names (relative to the folder) of the files Spark would read: every file below it, none under a '_' or '.' name. */
+  private static List<String> dataFiles(StorageAccess access, String uri) {
+    Path root = new Path(uri);
+    FileSystem fs = access.fileSystem("--prompts", uri);
+    List<String> names = new ArrayList<>();
+    try {
+      String rootPath = fs.makeQualified(root).toUri().getPath().replaceAll("/+$", "");
+      RemoteIterator<LocatedFileStatus> files = fs.listFiles(root, true);
+      while (files.hasNext()) {
+        String path = files.next().getPath().toUri().getPath();
+        String relative = path.startsWith(rootPath + "/") ? path.substring(rootPath.length() + 1) : path;
+        boolean hidden = false;
+        for (String part : relative.split("/")) {
+          hidden |= part.startsWith("_") && !part.contains("=") || part.startsWith(".");
+        }
+        if (!hidden) {
+          names.add(relative);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw StorageAccess.explain("--prompts", uri, "list", e);
+    }
+    return names;
+  }
+}
