@@ -20,6 +20,12 @@ import org.apache.hadoop.fs.Path;
 final class ResumeCheck {
   private ResumeCheck() {}
 
+  /** The options that set each recorded setting, to name a difference as the user gives it. */
+  private static final Map<String, String> OPTION = Map.of(
+      "model_digest", "--model (digest)", "sampler", "--sampler", "steps", "--steps", "guidanceScale", "--guidance",
+      "guidanceRescale", "--guidance-rescale", "width", "--width", "height", "--height", "samplerOverrides", "--sampler-option",
+      "negativePrompt", "--negative-prompt", "baseSeed", "--seed");
+
   /** Throws (exit 2) naming every difference between this run and the earlier runs' manifests. */
   static void requireSameSettings(List<Path> manifests, Configuration hadoop, String output, String modelDigest, RunSettings run) {
     JsonNode mine = ManifestWriter.tree(run);
@@ -55,7 +61,7 @@ final class ResumeCheck {
       String now = name.equals("model_digest") ? modelDigest : mine.get(name).toString();
       List<String> earlier = new ArrayList<>();
       values.forEach((value, runs) -> earlier.add(value + " in run" + (runs.size() > 1 ? "s " : " ") + String.join(", ", runs)));
-      parts.add(name + " " + now + " (was " + String.join("; ", earlier) + ")");
+      parts.add(OPTION.getOrDefault(name, name) + " " + now + " (was " + String.join("; ", earlier) + ")");
     });
     throw new ConfigurationException("--resume: --output " + output + " was made with other settings than this run's: "
         + String.join(", ", parts) + ". Give the same settings and model, pass --resume-with-new-settings to add rows made"

@@ -13,7 +13,8 @@ import picocli.CommandLine;
 /**
  * {@code generate} as the command line runs it, with the real model slowed down so a test can act
  * while the run is in the middle of a commit: each batch waits {@code diffusionbatch.test.batchMillis}
- * (system property) and the first batch of the run creates {@code <marker dir>/started}.
+ * (system property), or with {@code diffusionbatch.test.holdWhile=<file>} as long as that file exists,
+ * and the first batch of the run creates {@code <diffusionbatch.test.markers>/started}.
  */
 public final class SlowGenerateMain {
   private SlowGenerateMain() {}
@@ -24,11 +25,12 @@ public final class SlowGenerateMain {
     GenerateOptions options = command.toOptions(Arrays.asList(args));
     long millis = Long.getLong("diffusionbatch.test.batchMillis", 1000);
     String markers = System.getProperty("diffusionbatch.test.markers");
-    System.exit(new GenerateRun(options, new Slow(new PipelineImageMakerFactory(options), millis, markers)).execute());
+    String holdWhile = System.getProperty("diffusionbatch.test.holdWhile");
+    System.exit(new GenerateRun(options, new Slow(new PipelineImageMakerFactory(options), millis, markers, holdWhile)).execute());
   }
 
   /** The real factory's models, each batch delayed. */
-  record Slow(ImageMakerFactory real, long millis, String markers) implements ImageMakerFactory {
+  record Slow(ImageMakerFactory real, long millis, String markers, String holdWhile) implements ImageMakerFactory {
     @Override
     public String key(Integer gpu) {
       return "slow|" + real.key(gpu);
@@ -68,6 +70,9 @@ public final class SlowGenerateMain {
               }
             }
             Thread.sleep(millis);
+            while (holdWhile != null && Files.exists(Path.of(holdWhile))) {
+              Thread.sleep(100);
+            }
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           } catch (InterruptedException e) {
