@@ -2,22 +2,33 @@ package org.diffusionbatch.jobs.generate;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.hadoop.util.ShutdownHookManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The models loaded in this JVM: one per (model, device), shared by all tasks of the executor,
- * loaded on first use and closed when the JVM exits. Loading a diffusion model takes seconds to
+ * loaded on first use and kept until the JVM exits. Loading a diffusion model takes seconds to
  * minutes and gigabytes, so tasks must not each load their own.
+ *
+ * <p>At exit (SIGTERM, Ctrl-C) a task of a cancelled job may still be inside the model, and a process
+ * that exits under a running ONNX Runtime call crashes in native code (SIGSEGV). So every call goes
+ * through {@link #inModel}: once the JVM shuts down no new call starts, and the exit waits (up to
+ * 10 s) for the calls in progress, after Spark has cancelled their tasks. Models are not closed at
+ * exit: the process's end frees them.
  */
 public final class ExecutorModels {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
   private static final Map<String, ImageMaker> LOADED = new ConcurrentHashMap<>();
+  private static final AtomicInteger CALLS_IN_PROGRESS = new AtomicInteger();
+  private static volatile boolean exiting;
 
   static {
-    // In Hadoop's hook manager, after a run has recorded an interruption (RunInterruption) and before
-    // Spark stops (40): a model is not closed under a run that is still winding down.
-    org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(ExecutorModels::closeAll, RunInterruption.PRIORITY - 5);
+    // After Spark's own hook (40), which cancels the tasks, and before Hadoop closes its file systems (10).
+    ShutdownHookManager.get().addShutdownHook(ExecutorModels::awaitCallsInProgress, 30, 15, TimeUnit.SECONDS);
   }
 
   private ExecutorModels() {}
@@ -32,6 +43,35 @@ public final class ExecutorModels {
           (System.nanoTime() - start) / 1_000_000, gpu == null ? "cpu" : "gpu " + gpu, ProcessHandle.current().pid());
       return maker;
     });
+  }
+
+  /** Runs one call into a loaded model; refused once the JVM is shutting down (see the class comment). */
+  public static <T> T inModel(Supplier<T> call) {
+    CALLS_IN_PROGRESS.incrementAndGet();
+    try {
+      if (exiting) {
+        throw new IllegalStateException("the JVM is shutting down: no new model call");
+      }
+      return call.get();
+    } finally {
+      CALLS_IN_PROGRESS.decrementAndGet();
+    }
+  }
+
+  private static void awaitCallsInProgress() {
+    exiting = true;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (CALLS_IN_PROGRESS.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    if (CALLS_IN_PROGRESS.get() > 0) {
+      LOG.warn("{} model call(s) still running at exit after 10 s", CALLS_IN_PROGRESS.get());
+    }
   }
 
   /** Closes and forgets every loaded model. */

@@ -135,9 +135,13 @@ final class OutputContents {
     }
   }
 
-  /** Deletes what is there for {@code --overwrite}, keeping this run's lease. */
+  /** Deletes what is there for {@code --overwrite}: the errors dataset whole, the images dataset all but this run's lease. */
   void deleteForOverwrite() {
     try {
+      if (kind == Kind.ERRORS && exists()) {
+        fs.delete(new Path(uri), true);
+        return;
+      }
       for (FileStatus entry : entries) {
         if (fs.exists(entry.getPath()) && !fs.delete(entry.getPath(), true)) {
           throw new IOException("could not delete " + entry.getPath());

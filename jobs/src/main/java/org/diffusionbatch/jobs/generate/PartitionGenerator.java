@@ -170,7 +170,7 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
       GenerationSettings settings = batch.get(0).settings();
       List<GenerationRequest> requests = new ArrayList<>(batch.size());
       batch.forEach(row -> requests.add(row.request()));
-      List<ImageMaker.MadeImage> images = maker.generate(settings, requests);
+      List<ImageMaker.MadeImage> images = ExecutorModels.inModel(() -> maker.generate(settings, requests));
       metrics.unetSeconds().add(images.get(0).unetNanos() / 1e9);
       Future<Encoded> rows = PngPool.POOL.submit(() -> encode(batch, settings, images));
       hooks.afterBatch(task, ++batches);

@@ -115,7 +115,7 @@ final class PromptTable {
         case CSV -> spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"").csv(uri);
         case PARQUET -> spark.read().parquet(uri);
       };
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's SparkException is checked in Java's terms, though undeclared
       // Reading infers the schema (opens files) right here: what fails now is the input's, not the job's.
       throw new ConfigurationException("--prompts " + uri + " cannot be read as " + format.name().toLowerCase(Locale.ROOT)
           + ": " + StorageAccess.firstLine(rootCause(e)) + " (check the file, or set --prompts-format)", e);

@@ -43,6 +43,8 @@ class BadInputTest {
       s3.put("data", "p.txt", "a red circle\n".getBytes(StandardCharsets.UTF_8));
       List<String> s3Options = new ArrayList<>(s3.jobOptions());
       s3Options.addAll(s3.sparkConf());
+      // One bucket with right and wrong credentials in one JVM: no file system shared between the cases.
+      s3Options.addAll(List.of("--conf", "spark.hadoop.fs.s3a.impl.disable.cache=true"));
       List<String> wrongSecret = new ArrayList<>(s3Options);
       wrongSecret.set(wrongSecret.indexOf("spark.hadoop.fs.s3a.secret.key=" + S3ProxyFixture.SECRET_KEY), "spark.hadoop.fs.s3a.secret.key=wrong");
 

@@ -59,6 +59,7 @@ class ConcurrentRunsTest {
     List<String> holderArgs = new ArrayList<>(args);
     holderArgs.addAll(List.of("--run-id", "holder"));
     holderArgs.addAll(Runs.QUIET);
+    String holderOutput;
     List<String> childOptions = new ArrayList<>(jvmOptions);
     childOptions.addAll(List.of("-Ddiffusionbatch.test.batchMillis=0", "-Ddiffusionbatch.test.markers=" + markers,
         "-Ddiffusionbatch.test.holdWhile=" + hold));
@@ -77,21 +78,20 @@ class ConcurrentRunsTest {
       assertTrue(holder.stdout().isEmpty() && !holder.stderr().contains("generate: "), "the holder still runs: " + holder.output());
       holder.signal("TERM");
       Files.delete(hold); // lets the holder's task reach its next check and see it was cancelled
-      holder.awaitExit(Duration.ofMinutes(2));
+      assertEquals(143, holder.awaitExit(Duration.ofMinutes(2)), holder.output());
+      assertTrue(holder.stderr().contains("generate: run holder was interrupted by SIGTERM"), holder.output());
+      holderOutput = holder.output();
     }
     List<String> resume = new ArrayList<>(args);
     resume.add("--resume");
-    assertEquals(GenerateCommand.EXIT_OK, Runs.generate(resume.toArray(String[]::new)));
+    Probe resumed = Probe.run(resume.toArray(String[]::new));
+    assertEquals(GenerateCommand.EXIT_OK, resumed.code(), resumed + "\n--- the holder's\n" + holderOutput);
     assertEquals(8, idsOnce.get());
   }
 
   /** The number of distinct prompt_ids in the S3 output, failing if any occurs twice. */
   private static int distinctIdsOnS3(S3ProxyFixture s3) {
-    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-        .config("spark.hadoop.fs.s3a.endpoint", s3.endpoint()).config("spark.hadoop.fs.s3a.path.style.access", "true")
-        .config("spark.hadoop.fs.s3a.endpoint.region", S3ProxyFixture.REGION)
-        .config("spark.hadoop.fs.s3a.access.key", S3ProxyFixture.ACCESS_KEY)
-        .config("spark.hadoop.fs.s3a.secret.key", S3ProxyFixture.SECRET_KEY).getOrCreate();
+    SparkSession spark = s3.readerSession();
     try {
       List<Row> ids = spark.read().parquet("s3a://data/out").select("prompt_id").collectAsList();
       long distinct = ids.stream().map(r -> r.getString(0)).distinct().count();

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A run stopped by SIGTERM or SIGINT (a real child JVM) says it was interrupted and how to resume,
  * records itself as interrupted, releases the output, and keeps its finished commits; a run that
- * fails records itself as failed.
+ * fails records itself as failed; an S3 store that is down shows each retry as it happens.
  */
 class InterruptionTest {
   @TempDir Path dir;
@@ -88,20 +86,12 @@ class InterruptionTest {
   void aRunThatFailsRecordsFailedWithTheCauseAndSaysHowToMakeTheRest() throws Exception {
     Path prompts = Runs.promptFile(dir, "a blue square number", 4);
     Path out = dir.resolve("out");
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream stderr = System.err;
-    System.setErr(new PrintStream(err, true));
-    int code;
-    try {
-      code = Runs.generate(new Broken(), "--prompts", prompts.toString(), "--output", out.toString(), "--model", Runs.TINY_SD,
-          "--master", "local[1]", "--run-id", "broken");
-    } finally {
-      System.setErr(stderr);
-    }
-    assertEquals(GenerateCommand.EXIT_FAILED, code, err.toString());
-    assertTrue(err.toString().contains("generate: run broken failed after 0 of 1 commits (0 images made; finished commits are kept): ")
-        && err.toString().contains("the GPU fell off the bus")
-        && err.toString().contains("When the cause is fixed, make the rest with: ./diffusion-batch generate --prompts"), err.toString());
+    Probe probe = Probe.run(new Broken(), "--prompts", prompts.toString(), "--output", out.toString(), "--model", Runs.TINY_SD,
+        "--master", "local[1]", "--run-id", "broken");
+    assertEquals(GenerateCommand.EXIT_FAILED, probe.code(), probe.toString());
+    assertTrue(probe.err().contains("generate: run broken failed after 0 of 1 commits (0 images made; finished commits are kept): ")
+        && probe.err().contains("the GPU fell off the bus")
+        && probe.err().contains("When the cause is fixed, make the rest with: ./diffusion-batch generate --prompts"), probe.toString());
     JsonNode recorded = new ObjectMapper().readTree(out.resolve("_runs/broken.json").toFile());
     assertEquals("failed", recorded.get("status").asText());
     assertTrue(recorded.get("error").asText().contains("the GPU fell off the bus"), recorded.toString());
@@ -118,37 +108,35 @@ class InterruptionTest {
     @Override
     public ImageMaker load(Integer gpu) {
       ImageMaker tiny = new PipelineImageMakerFactory(Runs.options("--prompts", "p.txt", "--output", "o", "--model", Runs.TINY_SD)).load(gpu);
-      return new ImageMaker() {
-        @Override
-        public String modelUri() {
-          return tiny.modelUri();
-        }
-
-        @Override
-        public String modelDigest() {
-          return tiny.modelDigest();
-        }
-
-        @Override
-        public GenerationSettings defaults() {
-          return tiny.defaults();
-        }
-
-        @Override
-        public void validate(GenerationSettings settings) {
-          tiny.validate(settings);
-        }
-
+      return new DelegatingImageMaker(tiny) {
         @Override
         public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
           throw new IllegalStateException("the GPU fell off the bus");
         }
-
-        @Override
-        public void close() {
-          tiny.close();
-        }
       };
+  }
+  }
+
+  @Test
+  void anS3StoreThatIsDownShowsEachRetryAsItHappensAndEndsInOneLine() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    List<String> args = new ArrayList<>(List.of("generate", "--prompts", "s3://data/p.txt", "--output", dir.resolve("out").toString(),
+        "--model", Runs.TINY_SD, "--master", "local[1]", "--s3-endpoint", "http://127.0.0.1:" + closedPort, "--s3-region", "us-east-1",
+        "--s3-path-style", "--conf", "spark.hadoop.fs.s3a.access.key=a", "--conf", "spark.hadoop.fs.s3a.secret.key=b",
+        "--conf", "spark.hadoop.fs.s3a.retry.limit=2", "--conf", "spark.hadoop.fs.s3a.retry.interval=10ms",
+        "--conf", "spark.hadoop.fs.s3a.attempts.maximum=1", "--conf", "spark.hadoop.fs.s3a.connection.ssl.enabled=false"));
+    args.addAll(Runs.QUIET);
+    try (ChildJvm child = ChildJvm.start(dir.resolve("console"), org.diffusionbatch.jobs.cli.DiffusionBatchCli.class.getName(),
+        List.of(), args)) {
+      assertEquals(GenerateCommand.EXIT_BAD_ARGUMENTS, child.awaitExit(Duration.ofMinutes(3)), child.output());
+      String err = child.stderr();
+      assertTrue(Pattern.compile("DEBUG Invoker: .* retry #1\n").matcher(err).find(), "retries are logged: " + err);
+      assertTrue(err.contains("generate: --prompts s3a://data/p.txt: cannot reach the store to read it; check --s3-endpoint and the network"),
+          err);
+      assertFalse(Files.exists(dir.resolve("out")));
     }
   }
 }

@@ -62,11 +62,7 @@ class S3GenerateTest {
       assertEquals(4, manifest.get("counts").get("made").asLong());
       assertEquals("s3://data/models/tiny-sd/", manifest.get("model").asText());
 
-      SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-          .config("spark.hadoop.fs.s3a.endpoint", s3.endpoint()).config("spark.hadoop.fs.s3a.path.style.access", "true")
-          .config("spark.hadoop.fs.s3a.endpoint.region", S3ProxyFixture.REGION)
-          .config("spark.hadoop.fs.s3a.access.key", S3ProxyFixture.ACCESS_KEY)
-          .config("spark.hadoop.fs.s3a.secret.key", S3ProxyFixture.SECRET_KEY).getOrCreate();
+      SparkSession spark = s3.readerSession();
       try {
         List<Row> rows = spark.read().parquet("s3a://data/out/images").select("prompt_id", "prompt").orderBy("prompt_id").collectAsList();
         assertEquals(List.of("a", "b", "c", "d"), rows.stream().map(r -> r.getString(0)).toList());

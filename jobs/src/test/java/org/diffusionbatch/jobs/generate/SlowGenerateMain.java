@@ -38,28 +38,7 @@ public final class SlowGenerateMain {
 
     @Override
     public ImageMaker load(Integer gpu) {
-      ImageMaker maker = real.load(gpu);
-      return new ImageMaker() {
-        @Override
-        public String modelUri() {
-          return maker.modelUri();
-        }
-
-        @Override
-        public String modelDigest() {
-          return maker.modelDigest();
-        }
-
-        @Override
-        public GenerationSettings defaults() {
-          return maker.defaults();
-        }
-
-        @Override
-        public void validate(GenerationSettings settings) {
-          maker.validate(settings);
-        }
-
+      return new DelegatingImageMaker(real.load(gpu)) {
         @Override
         public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
           try {
@@ -79,12 +58,7 @@ public final class SlowGenerateMain {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
           }
-          return maker.generate(settings, requests);
-        }
-
-        @Override
-        public void close() {
-          maker.close();
+          return model.generate(settings, requests);
         }
       };
     }
