@@ -14,11 +14,12 @@ import org.slf4j.LoggerFactory;
  * loaded on first use and kept until the JVM exits. Loading a diffusion model takes seconds to
  * minutes and gigabytes, so tasks must not each load their own.
  *
- * <p>At exit (SIGTERM, Ctrl-C) a task of a cancelled job may still be inside the model, and a process
- * that exits under a running ONNX Runtime call crashes in native code (SIGSEGV). So every call goes
- * through {@link #inModel}: once the JVM shuts down no new call starts, and the exit waits (up to
- * 10 s) for the calls in progress, after Spark has cancelled their tasks. Models are not closed at
- * exit: the process's end frees them.
+ * <p>At exit (SIGTERM, Ctrl-C) a task of a cancelled job may still be inside the model, and ONNX
+ * Runtime's own shutdown hook frees its native environment under a running call, which crashes the
+ * JVM (SIGSEGV). So every call goes through {@link #inModel}, and on a stop signal
+ * ({@link StopSignals}, before the JVM's shutdown starts) or failing that in an early shutdown hook,
+ * no new call starts and the calls in progress (one batch each) are awaited, up to 10 s. Models are
+ * not closed at exit: the process's end frees them.
  */
 public final class ExecutorModels {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
@@ -27,8 +28,9 @@ public final class ExecutorModels {
   private static volatile boolean exiting;
 
   static {
-    // After Spark's own hook (40), which cancels the tasks, and before Hadoop closes its file systems (10).
-    ShutdownHookManager.get().addShutdownHook(ExecutorModels::awaitCallsInProgress, 30, 15, TimeUnit.SECONDS);
+    StopSignals.install();
+    StopSignals.beforeExit(RunInterruption.SIGNAL_ORDER + 10, ExecutorModels::awaitCallsInProgress);
+    ShutdownHookManager.get().addShutdownHook(ExecutorModels::awaitCallsInProgress, RunInterruption.PRIORITY + 10, 15, TimeUnit.SECONDS);
   }
 
   private ExecutorModels() {}
@@ -58,7 +60,8 @@ public final class ExecutorModels {
     }
   }
 
-  private static void awaitCallsInProgress() {
+  /** From now on no new model call starts in this JVM; waits (up to 10 s) for those in progress. */
+  static void awaitCallsInProgress() {
     exiting = true;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (CALLS_IN_PROGRESS.get() > 0 && System.nanoTime() < deadline) {

@@ -91,6 +91,10 @@ final class GenerateRun {
         }
         spark.stop();
       }
+      if (interruption.requested()) {
+        // The process exits next: not while a cancelled task is still inside the model (see ExecutorModels).
+        ExecutorModels.awaitCallsInProgress();
+      }
     }
   }
 
@@ -255,7 +259,7 @@ final class GenerateRun {
       recordEnd(held, RunManifest.INTERRUPTED, "stopped by " + interruption.cause());
       System.err.println("generate: run " + options.runId() + " was interrupted by " + interruption.cause() + " " + progress
           + (held.record == null ? "; run the same command again" : ". To make the rest: " + resume));
-      return GenerateCommand.EXIT_FAILED;
+      return interruption.exitStatus();
     }
     String why = leaseLost != null ? "it lost the output: " + leaseLost : describe(e);
     if (leaseLost == null) {

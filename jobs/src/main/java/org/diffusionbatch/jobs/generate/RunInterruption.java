@@ -2,43 +2,41 @@ package org.diffusionbatch.jobs.generate;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.util.ShutdownHookManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A run told to stop (Ctrl-C, SIGTERM from a scheduler or Kubernetes) says so instead of failing
- * inside Spark. The JVM runs shutdown hooks on those signals; Spark's own hook (priority 40 in
- * Hadoop's {@link ShutdownHookManager}) stops the SparkContext, which left the driver with Spark's
- * internal errors. This hook runs first: it marks the run interrupted, cancels its Spark jobs so the
- * write in flight ends at once (its files are never committed), and waits up to {@link #GRACE} for
- * the driver to record the run as interrupted, release the lease and print how to resume. Then
- * Spark shuts down and the JVM exits with the signal's status (130 for SIGINT, 143 for SIGTERM).
+ * inside Spark. On SIGINT/SIGTERM ({@link StopSignals}, before the JVM's shutdown starts), or on any
+ * other shutdown through a Hadoop shutdown hook that runs before Spark's own (which stops the
+ * SparkContext under the driver), it marks the run interrupted, cancels its Spark jobs so the write
+ * in flight ends at once (its files are never committed), and waits up to {@link #GRACE_SECONDS} for
+ * the driver to record the run as interrupted, release the lease and print how to resume.
  */
 final class RunInterruption implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunInterruption.class);
 
-  /** Above Spark's SparkShutdownHookManager (FileSystem's 10 + 30) and the model cache's close, so this runs first. */
+  /** Above Spark's SparkShutdownHookManager (FileSystem's 10 + 30), so this runs first. */
   static final int PRIORITY = 50;
-  /** Within Kubernetes' default 30 s between SIGTERM and SIGKILL. */
-  static final long GRACE_SECONDS = 20;
+  /** Within Kubernetes' default 30 s between SIGTERM and SIGKILL, with time left for model calls to finish. */
+  static final long GRACE_SECONDS = 15;
+  /** Before the model calls' wait in {@link StopSignals}. */
+  static final int SIGNAL_ORDER = 10;
 
   private final CountDownLatch runDone = new CountDownLatch(1);
-  private final Runnable hook = this::stopRequested;
-  private volatile boolean requested;
+  private final Runnable stop = this::stopRequested;
+  private final AtomicBoolean requested = new AtomicBoolean();
   private volatile Runnable onStop = () -> {};
-  private static volatile String lastSignal;
-
-  static {
-    watch("INT");
-    watch("TERM");
-  }
 
   private RunInterruption() {}
 
   static RunInterruption install() {
     RunInterruption interruption = new RunInterruption();
-    ShutdownHookManager.get().addShutdownHook(interruption.hook, PRIORITY, GRACE_SECONDS + 5, TimeUnit.SECONDS);
+    StopSignals.install();
+    StopSignals.beforeExit(SIGNAL_ORDER, interruption.stop);
+    ShutdownHookManager.get().addShutdownHook(interruption.stop, PRIORITY, GRACE_SECONDS + 5, TimeUnit.SECONDS);
     return interruption;
   }
 
@@ -48,17 +46,24 @@ final class RunInterruption implements AutoCloseable {
   }
 
   boolean requested() {
-    return requested;
+    return requested.get();
   }
 
   /** "SIGTERM", "SIGINT", or a description when the JVM was stopped otherwise. */
   String cause() {
-    String signal = lastSignal;
-    return signal != null ? "SIG" + signal : "a shutdown of the JVM (a signal or System.exit)";
+    String signal = StopSignals.received();
+    return signal != null ? signal : "a shutdown of the JVM";
+  }
+
+  /** The exit status for an interrupted run: 130 after SIGINT, 143 after SIGTERM, as a shell expects. */
+  int exitStatus() {
+    return StopSignals.exitStatus();
   }
 
   private void stopRequested() {
-    requested = true;
+    if (!requested.compareAndSet(false, true)) {
+      return;
+    }
     LOG.warn("stop requested ({}): cancelling the run's Spark jobs; finished commits are kept", cause());
     try {
       onStop.run();
@@ -74,36 +79,17 @@ final class RunInterruption implements AutoCloseable {
     }
   }
 
-  /** The run has recorded its end: the hook (if running) may return, and it is removed otherwise. */
+  /** The run has recorded its end: a waiting stop may go on, and nothing is left installed. */
   @Override
   public void close() {
     runDone.countDown();
-    if (!requested) {
+    StopSignals.remove(SIGNAL_ORDER, stop);
+    if (!requested.get()) {
       try {
-        ShutdownHookManager.get().removeShutdownHook(hook);
+        ShutdownHookManager.get().removeShutdownHook(stop);
       } catch (IllegalStateException shuttingDown) {
         // the JVM is already shutting down; the hook returns at once now
       }
-    }
-  }
-
-  /** Remembers which signal arrived, then hands it to the JVM's own handler (which starts the shutdown). */
-  @SuppressWarnings("restriction")
-  private static void watch(String name) {
-    try {
-      sun.misc.Signal signal = new sun.misc.Signal(name);
-      sun.misc.SignalHandler[] previous = new sun.misc.SignalHandler[1];
-      previous[0] = sun.misc.Signal.handle(signal, s -> {
-        lastSignal = name;
-        sun.misc.SignalHandler next = previous[0];
-        if (next != null && next != sun.misc.SignalHandler.SIG_DFL && next != sun.misc.SignalHandler.SIG_IGN) {
-          next.handle(s);
-        } else if (next == sun.misc.SignalHandler.SIG_DFL) {
-          System.exit(128 + s.getNumber());
-        }
-      });
-    } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
-      // the signal is not available here (or the JVM runs with -Xrs): the cause stays generic
     }
   }
 }

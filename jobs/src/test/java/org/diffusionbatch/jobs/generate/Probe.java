@@ -6,6 +6,21 @@ import java.io.PrintStream;
 /** A generate run in this JVM with what it printed: the exit code, standard output and standard error. */
 record Probe(int code, String out, String err) {
 
+  static {
+    // Logging starts with the real standard error, before any probe captures it.
+    org.slf4j.LoggerFactory.getLogger(Probe.class).debug("probe");
+  }
+
+  /** One line from the job (starting with "generate:") and no stack trace anywhere on standard error. */
+  boolean saidOneLine() {
+    return said().size() == 1 && err.lines().noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by"));
+  }
+
+  /** The lines the job said (starting with "generate:"), without the log's lines. */
+  java.util.List<String> said() {
+    return err.lines().filter(l -> l.startsWith("generate:")).toList();
+  }
+
   static Probe run(String... args) {
     return run(null, args);
   }
