@@ -21,6 +21,9 @@ final class PromptSource {
   private PromptSource() {}
 
   static PromptFormat resolve(StorageAccess access, String uri, PromptFormat given) {
+    if (isGlob(uri)) {
+      return fromNames(uri, given, globbedFiles(access, uri));
+    }
     FileStatus status = access.requireReadable("--prompts", uri);
     if (status.isFile()) {
       if (given != null) {
@@ -33,9 +36,14 @@ final class PromptSource {
       }
       return format;
     }
+    return fromNames(uri, given, dataFiles(access, uri));
+  }
+
+  /** The one format the files' names say (or the given one, if no name says another). */
+  private static PromptFormat fromNames(String uri, PromptFormat given, List<String> files) {
     Map<PromptFormat, List<String>> byFormat = new TreeMap<>();
     List<String> unknown = new ArrayList<>();
-    for (String name : dataFiles(access, uri)) {
+    for (String name : files) {
       PromptFormat format = PromptFormat.fromName(name);
       if (format == null) {
         unknown.add(name);
@@ -62,6 +70,36 @@ final class PromptSource {
           + " (e.g. '" + unknown.get(0) + "'); give --prompts-format text|jsonl|csv|parquet");
     }
     return byFormat.keySet().iterator().next();
+  }
+
+  /** A path with a glob pattern, which Spark expands when it reads. */
+  static boolean isGlob(String uri) {
+    return uri.matches(".*[*?\\[{].*");
+  }
+
+  /** The names of the files a glob matches (for a matched folder, the files in it). */
+  private static List<String> globbedFiles(StorageAccess access, String uri) {
+    FileSystem fs = access.fileSystem("--prompts", uri);
+    List<String> names = new ArrayList<>();
+    try {
+      FileStatus[] matched = fs.globStatus(new Path(uri));
+      if (matched == null || matched.length == 0) {
+        throw new ConfigurationException("--prompts " + uri + " matches no files; check the pattern");
+      }
+      for (FileStatus status : matched) {
+        if (status.isFile()) {
+          names.add(status.getPath().getName());
+        } else {
+          names.addAll(dataFiles(access, status.getPath().toString()));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof ConfigurationException c) {
+        throw c;
+      }
+      throw StorageAccess.explain("--prompts", uri, "list", e);
+    }
+    return names;
   }
 
   /** The names (relative to the folder) of the files Spark would read: every file below it, none under a '_' or '.' name. */

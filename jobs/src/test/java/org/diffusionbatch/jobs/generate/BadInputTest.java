@@ -51,6 +51,7 @@ class BadInputTest {
       Object[][] cases = {
         {List.of("--prompts", dir.resolve("missing.txt").toString()), "does not exist"},
         {List.of("--prompts", noExtension.toString()), "cannot tell the format of a file named 'prompts'"},
+        {List.of("--prompts", dir.resolve("nothing-*.txt").toString()), "matches no files"},
         {List.of("--prompts", mixed.toString()), "mixes formats: 1 text (e.g. a.txt), 1 jsonl (e.g. b.jsonl)"},
         {List.of("--prompts", good.toString(), "--output", aFile.resolve("out").toString()), "cannot be created: " + aFile + " is a file"},
         {List.of("--prompts", array.toString()), "column 'prompt' is array<string>; it must hold one string per row"},
