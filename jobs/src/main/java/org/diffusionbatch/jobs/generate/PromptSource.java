@@ -11,6 +11,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 /**
  * {@code --prompts} checked before any work: it exists and can be read, and its format is known —
@@ -21,6 +23,14 @@ final class PromptSource {
   private PromptSource() {}
 
   static PromptFormat resolve(StorageAccess access, String uri, PromptFormat given) {
+    PromptFormat format = resolveFormat(access, uri, given);
+    if (format == PromptFormat.PARQUET) {
+      requireParquet(access, uri);
+    }
+    return format;
+  }
+
+  private static PromptFormat resolveFormat(StorageAccess access, String uri, PromptFormat given) {
     if (isGlob(uri)) {
       return fromNames(uri, given, globbedFiles(access, uri));
     }
@@ -70,6 +80,47 @@ final class PromptSource {
           + " (e.g. '" + unknown.get(0) + "'); give --prompts-format text|jsonl|csv|parquet");
     }
     return byFormat.keySet().iterator().next();
+  }
+
+  /**
+   * The first data file has a Parquet footer: checked here, on the driver, because Spark reads
+   * footers in a job whose failure fills the log with stack traces before saying anything useful.
+   */
+  private static void requireParquet(StorageAccess access, String uri) {
+    FileSystem fs = access.fileSystem("--prompts", uri);
+    Path first = null;
+    try {
+      if (isGlob(uri)) {
+        FileStatus[] matched = fs.globStatus(new Path(uri));
+        first = matched.length == 0 ? null : firstFile(fs, matched[0]);
+      } else {
+        first = firstFile(fs, fs.getFileStatus(new Path(uri)));
+      }
+      if (first == null) {
+        return;
+      }
+      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(first, access.hadoop()))) {
+        reader.getFooter();
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigurationException("--prompts " + uri + ": " + (first == null ? "" : first.getName() + " ")
+          + "cannot be read as parquet: " + StorageAccess.firstLine(e) + " (check the file, or set --prompts-format)", e);
+    }
+  }
+
+  /** The file itself, or the first data file below a folder (names starting with '_' or '.' skipped). */
+  private static Path firstFile(FileSystem fs, FileStatus status) throws IOException {
+    if (status.isFile()) {
+      return status.getPath();
+    }
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(status.getPath(), true);
+    while (files.hasNext()) {
+      Path path = files.next().getPath();
+      if (!path.getName().startsWith("_") && !path.getName().startsWith(".")) {
+        return path;
+      }
+    }
+    return null;
   }
 
   /** A path with a glob pattern, which Spark expands when it reads. */

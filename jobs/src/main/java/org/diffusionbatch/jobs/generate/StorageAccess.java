@@ -40,16 +40,21 @@ final class StorageAccess {
 
   /** What is at the location, or null when nothing is. */
   FileStatus status(String option, String uri) {
+    return status(option, uri, "read");
+  }
+
+  /** @param action what the run wants to do there, for the message ("read", "write to") */
+  private FileStatus status(String option, String uri, String action) {
     Path path = new Path(uri);
     try {
       return fileSystem(option, uri).getFileStatus(path);
     } catch (FileNotFoundException e) {
       if (e.getClass().getName().endsWith("UnknownStoreException")) {
-        throw explain(option, uri, "read", e);
+        throw explain(option, uri, action, e);
       }
       return null;
     } catch (IOException | RuntimeException e) {
-      throw explain(option, uri, "read", e);
+      throw explain(option, uri, action, e);
     }
   }
 
@@ -89,7 +94,7 @@ final class StorageAccess {
       }
       return;
     }
-    FileStatus status = status(option, uri);
+    FileStatus status = status(option, uri, "write to");
     if (status != null && !status.isDirectory()) {
       throw new ConfigurationException(option + " " + uri + " is an object, not a prefix of a dataset; choose another path");
     }

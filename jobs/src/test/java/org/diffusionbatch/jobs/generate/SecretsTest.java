@@ -37,7 +37,9 @@ class SecretsTest {
         "--conf", "spark.hadoop.fs.s3a.secret.key=" + secretKey,
         "--conf=spark.hadoop.fs.s3a.session.token=" + sessionToken,
         "--conf", "spark.myapp.Password=" + password,
-        "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + events.toUri()));
+        "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + events.toUri(),
+        // Plain text, so that searching its bytes means something.
+        "--conf", "spark.eventLog.compress=false"));
     args.addAll(Runs.QUIET);
     try (ChildJvm child = ChildJvm.start(dir.resolve("console"), DiffusionBatchCli.class.getName(), List.of(), args)) {
       assertEquals(GenerateCommand.EXIT_SOME_ROWS_FAILED, child.awaitExit(Duration.ofMinutes(5)), child.output());
@@ -61,7 +63,10 @@ class SecretsTest {
       }
     }
     assertTrue(searched.stream().anyMatch(f -> f.toString().endsWith(".parquet")), searched.toString());
-    assertTrue(searched.stream().anyMatch(f -> f.getParent().equals(events)), "the event log was searched: " + searched);
+    List<Path> eventLogs = searched.stream().filter(f -> f.startsWith(events) && f.getFileName().toString().startsWith("events_")).toList();
+    assertFalse(eventLogs.isEmpty(), "the event log was searched: " + searched);
+    String eventLog = Files.readString(eventLogs.get(0));
+    assertTrue(eventLog.contains("\"spark.hadoop.fs.s3a.secret.key\""), "the event log records the conf (redacted)");
     assertTrue(searched.stream().anyMatch(f -> f.getFileName().toString().equals("stderr.txt")), searched.toString());
   }
 }
