@@ -46,8 +46,8 @@ public final class DiffusionModel implements AutoCloseable {
       DiffusionModel model = new DiffusionModel(info, List.copyOf(graphs),
           new OnnxTextEncoder(text, info.hiddenSize()), new OnnxUNet(unetGraph, info.hiddenSize(), info.timeCondDim()),
           new OnnxVaeDecoder(vae));
-      LOG.info("loaded {} ({}, {}, digest {}) from {} in {} ms{}", options.uri(), info.pipelineClass(), info.floatType(),
-          digest.substring(0, 12), layout.directory(), (System.nanoTime() - start) / 1_000_000,
+      LOG.info("loaded {} ({}, {}{}, digest {}) from {} in {} ms{}", options.uri(), info.pipelineClass(), info.floatType(),
+          info.isQuantized() ? ", " + info.quantization() : "", digest.substring(0, 12), layout.directory(), (System.nanoTime() - start) / 1_000_000,
           source.downloaded() ? " (downloaded)" : "");
       return model;
     } catch (RuntimeException e) {
@@ -75,6 +75,14 @@ public final class DiffusionModel implements AutoCloseable {
 
   public VaeDecoder vaeDecoder() {
     return vaeDecoder;
+  }
+
+  /**
+   * Shows every graph call's inputs to {@code listener} (null to stop), e.g. to record what the
+   * pipeline feeds each graph when calibrating quantization.
+   */
+  public void listenToGraphInputs(GraphInputListener listener) {
+    graphs.forEach(g -> g.listen(listener));
   }
 
   /** The graphs' declared inputs and outputs, e.g. for logging and diagnostics ("unet" → specs). */

@@ -20,13 +20,25 @@ import java.nio.file.Path;
  * @param hiddenSize text embedding width D (768 for SD 1.x, 1024 for SD 2.x)
  * @param timeCondDim width of the UNet's {@code timestep_cond} input; 0 when it has none
  * @param floatType "float32" or "float16": the UNet's floating-point type
+ * @param quantization how the model's weights were quantized, from its {@value #QUANTIZATION_SIDECAR}
+ *     ("weights-int8", "int8"); "none" without one
  */
 public record ModelInfo(Path directory, String uri, String digest, String pipelineClass, Path schedulerConfig,
     Path tokenizerDir, int latentChannels, int sampleSize, Integer fixedLatentHeight, Integer fixedLatentWidth,
-    double vaeScalingFactor, int hiddenSize, int timeCondDim, String floatType) {
+    double vaeScalingFactor, int hiddenSize, int timeCondDim, String floatType, String quantization) {
+
+  /** The sidecar `diffusion-batch quantize` writes beside model_index.json; its "mode" names the quantization. */
+  public static final String QUANTIZATION_SIDECAR = "quantization.json";
+
+  /** {@link #quantization()} of a model without a quantization sidecar. */
+  public static final String NOT_QUANTIZED = "none";
 
   /** Pixels per latent cell in each direction: SD's VAE downsamples by 8. */
   public static final int VAE_SCALE = 8;
+
+  public boolean isQuantized() {
+    return !NOT_QUANTIZED.equals(quantization);
+  }
 
   /** A Latent Consistency Model: its pipeline says so, or its UNet takes a guidance embedding. */
   public boolean isLcm() {

@@ -1,6 +1,11 @@
 package org.diffusionbatch.core.model;
 
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** Builds {@link ModelInfo} from the layout's configs and the graphs' declared shapes; the graphs win. */
 final class ModelInfoReader {
@@ -44,7 +49,26 @@ final class ModelInfoReader {
     String floatType = sample.type() == DataType.FLOAT16 ? "float16" : "float32";
     return new ModelInfo(layout.directory(), uri, digest, layout.pipelineClass(), layout.schedulerConfig(),
         layout.tokenizerDir(), channels, sampleSize, fixedH, fixedW, layout.vaeScalingFactor(), hiddenSize,
-        timeCondDim, floatType);
+        timeCondDim, floatType, quantization(layout.directory()));
+  }
+
+  /** The sidecar's "mode", or "none" when the folder has no sidecar. */
+  static String quantization(Path dir) {
+    Path sidecar = dir.resolve(ModelInfo.QUANTIZATION_SIDECAR);
+    if (!Files.isRegularFile(sidecar)) {
+      return ModelInfo.NOT_QUANTIZED;
+    }
+    try {
+      JsonNode mode = new ObjectMapper().readTree(sidecar.toFile()).get("mode");
+      if (mode == null || !mode.isTextual() || mode.asText().isBlank()) {
+        throw new ModelException(sidecar + " has no \"mode\"; it is not a sidecar diffusion-batch quantize wrote:"
+            + " quantize the original model again");
+      }
+      return mode.asText();
+    } catch (IOException e) {
+      throw new ModelException("cannot read " + sidecar + ": " + e.getMessage().lines().findFirst().orElse("")
+          + "; quantize the original model again", e);
+    }
   }
 
   /** The latent size the graphs are fixed to (UNet or VAE decoder), or null when both accept any. */

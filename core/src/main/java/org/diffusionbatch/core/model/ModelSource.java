@@ -13,15 +13,15 @@ import org.diffusionbatch.core.storage.S3Location;
  * Where a model's files are on this machine: a local folder as given, or the cached copy of an
  * S3 prefix (downloaded on first use). S3 copies carry their digest, computed once at download.
  */
-final class ModelSource {
+public final class ModelSource {
   static final String DIGEST_FILE = ".diffusion-batch-digest";
 
   private ModelSource() {}
 
   /** A local folder, whether it was just downloaded, and its digest when already known (else null). */
-  record Resolved(Path directory, boolean downloaded, String digest) {}
+  public record Resolved(Path directory, boolean downloaded, String digest) {}
 
-  static Resolved resolve(ModelOptions options) {
+  public static Resolved resolve(ModelOptions options) {
     String uri = options.uri();
     if (S3Location.isS3(uri)) {
       try (ObjectStorage storage = ObjectStorage.create(options.s3())) {

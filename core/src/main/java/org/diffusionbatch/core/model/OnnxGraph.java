@@ -43,6 +43,7 @@ final class OnnxGraph implements AutoCloseable {
   private final ReentrantLock gpuLock;
   private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> idlePredictors = new ConcurrentLinkedQueue<>();
   private final List<Predictor<NDList, NDList>> allPredictors = new CopyOnWriteArrayList<>();
+  private volatile GraphInputListener listener;
 
   private OnnxGraph(String part, Path file, Model model, Map<String, TensorSpec> inputs,
       Map<String, TensorSpec> outputs, boolean serialize) {
@@ -156,7 +157,12 @@ final class OnnxGraph implements AutoCloseable {
     }
     Predictor<NDList, NDList> predictor = borrowPredictor();
     try (NDManager manager = model.getNDManager().newSubManager()) {
-      return read.apply(predictor.predict(feed.apply(manager)));
+      NDList inputs = feed.apply(manager);
+      GraphInputListener observer = listener;
+      if (observer != null) {
+        observer.fed(part, inputs);
+      }
+      return read.apply(predictor.predict(inputs));
     } catch (TranslateException e) {
       throw new ModelException("running " + part + "/model.onnx failed: " + rootMessage(e), e);
     } finally {
@@ -165,6 +171,11 @@ final class OnnxGraph implements AutoCloseable {
         gpuLock.unlock();
       }
     }
+  }
+
+  /** Who sees this graph's inputs from now on; null for nobody. */
+  void listen(GraphInputListener observer) {
+    this.listener = observer;
   }
 
   private Predictor<NDList, NDList> borrowPredictor() {

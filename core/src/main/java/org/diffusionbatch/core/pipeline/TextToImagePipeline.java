@@ -3,7 +3,6 @@ package org.diffusionbatch.core.pipeline;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.diffusionbatch.core.image.PngEncoder;
 import org.diffusionbatch.core.image.VaeImageConversion;
@@ -32,15 +31,6 @@ public final class TextToImagePipeline implements AutoCloseable {
   /** CLIP's context length; every SD 1.x/2.x text encoder takes 77 tokens. */
   static final int SEQUENCE_LENGTH = 77;
 
-  private static final String DEFAULT_SAMPLER = "dpmpp-2m";
-  private static final String LCM_SAMPLER = "lcm";
-  /** Model scheduler classes whose plain sampler name carries the model's whole schedule. */
-  private static final Map<String, String> MODEL_SCHEDULER_NAMES = Map.of(
-      "DDIMScheduler", "ddim",
-      "EulerDiscreteScheduler", "euler",
-      "EulerAncestralDiscreteScheduler", "euler-a",
-      "DDPMScheduler", "ddpm",
-      "LCMScheduler", LCM_SAMPLER);
   private static final PngEncoder PNG = new PngEncoder();
 
   private final DiffusionModel model;
@@ -72,18 +62,18 @@ public final class TextToImagePipeline implements AutoCloseable {
   }
 
   /**
-   * The settings diffusers' pipelines default to for this model, at the UNet's native size: for
-   * Stable Diffusion 20 steps with guidance 7.5 of the model's own scheduler where it is one of
-   * ours (DDIM, Euler, Euler ancestral, DDPM), else of DPM-Solver++ 2M (SD 1.x/2.x ship PNDM,
-   * which is not implemented); for LCM 4 LCM steps with guidance 8.5.
+   * The settings diffusers' pipelines default to for this model, at the UNet's native size: the
+   * model's own scheduler as diffusers' from_config builds it, named so that the name gives it back
+   * ({@link Samplers#modelDefault}; dpmpp-2m when the class is not implemented, e.g. the PNDM of SD
+   * 1.x/2.x); for Stable Diffusion 20 steps with guidance 7.5, for LCM 4 steps with guidance 8.5.
    */
   public GenerationSettings defaults() {
     int latentHeight = info.fixedLatentHeight() != null ? info.fixedLatentHeight() : info.sampleSize();
     int latentWidth = info.fixedLatentWidth() != null ? info.fixedLatentWidth() : info.sampleSize();
+    String sampler = Samplers.modelDefault(schedulerConfig);
     if (info.isLcm()) {
-      return new GenerationSettings(LCM_SAMPLER, 4, 8.5, 0.0, latentWidth * 8, latentHeight * 8, null);
+      return new GenerationSettings(sampler, 4, 8.5, 0.0, latentWidth * 8, latentHeight * 8, null);
     }
-    String sampler = MODEL_SCHEDULER_NAMES.getOrDefault(schedulerConfig.className().orElse(""), DEFAULT_SAMPLER);
     return new GenerationSettings(sampler, 20, 7.5, 0.0, latentWidth * 8, latentHeight * 8, null);
   }
 

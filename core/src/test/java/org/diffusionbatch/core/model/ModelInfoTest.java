@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ModelInfoTest {
   private static ModelInfo info(String pipelineClass, Integer fixedH, Integer fixedW, int timeCondDim) {
     return new ModelInfo(Path.of("/m"), "/m", "d", pipelineClass, Path.of("/m/scheduler/scheduler_config.json"),
-        Path.of("/m/tokenizer"), 4, 64, fixedH, fixedW, 0.18215, 768, timeCondDim, "float32");
+        Path.of("/m/tokenizer"), 4, 64, fixedH, fixedW, 0.18215, 768, timeCondDim, "float32", "none");
   }
 
   @Test

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "diffusion-batch 0.1.0",
     description = "Text prompts to images with latent-diffusion models, on one machine or on Spark.",
-    subcommands = {Txt2ImgCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {Txt2ImgCommand.class, GenerateCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
 public final class DiffusionBatchCli {
 
   public static void main(String[] args) {

@@ -102,6 +102,11 @@ final class GenerateRun {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     TestHooks hooks = TestHooks.from(spark.sparkContext().getConf());
     StorageAccess access = new StorageAccess(hadoop);
+    boolean gpuAsCpu = GpuAsCpu.enabled(spark.sparkContext().getConf());
+    if (gpuAsCpu) {
+      LOG.warn("{}=true: tasks get GPU addresses from Spark but every model runs on the CPU; for testing a deployment only",
+          GpuAsCpu.CONF);
+    }
 
     // Read-only checks first: the input, where the outputs go.
     PromptFormat format = PromptSource.resolve(access, options.prompts(), options.promptsFormat());
@@ -164,7 +169,8 @@ final class GenerateRun {
     }
     ErrorsDataset errors = new ErrorsDataset(spark, options.errorsOutput(), options.runId());
     errors.deleteLeftoverStaging();
-    RunRecord record = new RunRecord(options, hadoop, driverModel.modelUri(), driverModel.modelDigest(), run, spark, startedAt, startNanos);
+    RunRecord record = new RunRecord(options, hadoop, driverModel.modelUri(), driverModel.modelDigest(), run, gpuAsCpu, spark, startedAt,
+        startNanos);
     record.input = prompts.count();
     record.invalidUtf8 = prompts.invalidUtf8Rows();
     record.write(RunManifest.RUNNING, null, null);
@@ -188,8 +194,8 @@ final class GenerateRun {
     held.metrics = metrics;
     ErrorStaging staging = new ErrorStaging(options.errorsOutput(), options.runId(),
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(new SerializableHadoopConf(hadoop)));
-    PartitionGenerator generator = new PartitionGenerator(factory, options.device(), run, options.batchSize(), options.runId(),
-        metrics, staging, hooks);
+    PartitionGenerator generator = new PartitionGenerator(GpuAsCpu.wrapIf(gpuAsCpu, factory), options.device(), run,
+        options.batchSize(), options.runId(), metrics, staging, hooks);
     makeImages(spark, plan, generator, metrics, errors, record, interruption, generateStart);
     record.generateSeconds = (System.nanoTime() - generateStart) / 1e9;
 
@@ -389,6 +395,9 @@ final class GenerateRun {
             + " UNet %.3f s summed over batches%n",
         plan.partitions(), manifest.commits() == null ? 0 : manifest.commits().total(), manifest.timings().imagesPerSecond(),
         manifest.timings().generateSeconds(), manifest.timings().planSeconds(), manifest.timings().unetSeconds());
+    if (manifest.gpuAsCpu()) {
+      System.out.printf("  models ran on the CPU with the GPU addresses Spark assigned (%s=true)%n", GpuAsCpu.CONF);
+    }
     System.out.printf("  images:   %s%n", options.output());
     if (counts.errors() > 0) {
       System.out.printf("  errors:   %s%n", options.errorsOutput());

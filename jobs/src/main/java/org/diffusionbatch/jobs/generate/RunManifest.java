@@ -12,6 +12,7 @@ import java.util.Map;
  * starting with {@code complete} is the run's completion marker. Spark's readers skip
  * {@code _}-prefixed paths, so it does not disturb the dataset. Secret-looking --conf values are
  * redacted ({@link Redaction}).
+ * {@code gpu_as_cpu} is true when models ran on the CPU with the GPU addresses Spark assigned ({@link GpuAsCpu}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunManifest(
@@ -23,6 +24,7 @@ public record RunManifest(
     @JsonProperty("model") String model,
     @JsonProperty("model_digest") String modelDigest,
     @JsonProperty("settings") RunSettings settings,
+    @JsonProperty("gpu_as_cpu") boolean gpuAsCpu,
     @JsonProperty("counts") Counts counts,
     @JsonProperty("timings") Timings timings,
     @JsonProperty("versions") Map<String, String> versions,

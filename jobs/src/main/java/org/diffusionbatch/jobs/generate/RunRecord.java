@@ -18,6 +18,7 @@ final class RunRecord {
   private final String modelUri;
   private final String modelDigest;
   private final RunSettings settings;
+  private final boolean gpuAsCpu;
   private final Map<String, String> versions;
   private final Instant startedAt;
   private final long startNanos;
@@ -34,12 +35,13 @@ final class RunRecord {
   private String location;
 
   RunRecord(GenerateOptions options, Configuration hadoop, String modelUri, String modelDigest, RunSettings settings,
-      SparkSession spark, Instant startedAt, long startNanos) {
+      boolean gpuAsCpu, SparkSession spark, Instant startedAt, long startNanos) {
     this.options = options;
     this.hadoop = hadoop;
     this.modelUri = modelUri;
     this.modelDigest = modelDigest;
     this.settings = settings;
+    this.gpuAsCpu = gpuAsCpu;
     this.versions = versions(spark);
     this.startedAt = startedAt;
     this.startNanos = startNanos;
@@ -52,7 +54,7 @@ final class RunRecord {
     double unet = metrics == null ? 0 : metrics.unetSeconds().value();
     boolean ended = !status.equals(RunManifest.RUNNING);
     RunManifest manifest = new RunManifest(options.runId(), Redaction.arguments(options.arguments()), options.prompts(),
-        options.output(), options.errorsOutput(), modelUri, modelDigest, settings,
+        options.output(), options.errorsOutput(), modelUri, modelDigest, settings, gpuAsCpu,
         new RunManifest.Counts(input, made, duplicates + failed, skipped, duplicates, invalidUtf8),
         new RunManifest.Timings((System.nanoTime() - startNanos) / 1e9, planSeconds, generateSeconds, unet,
             made / Math.max(generateSeconds, 1e-9)),
