@@ -1,16 +1,17 @@
 package org.diffusionbatch.core.model;
 
 /**
- * IEEE 754 binary16 ("half", ONNX float16) conversions for Java 17, which lacks
- * {@code Float.floatToFloat16} (Java 20). Float to half rounds to nearest, ties to even, like the
+ * An independent IEEE 754 binary16 ("half", ONNX float16) conversion, written from the standard:
+ * the reference the library's conversion (ONNX Runtime's {@code Fp16Conversions}, which the model
+ * runtime uses) is checked against. Float to half rounds to nearest, ties to even, like the
  * hardware and numpy do; overflow gives infinity, tiny values give subnormals or signed zero, NaN
  * stays NaN (quiet, payload's top bits kept).
  */
-public final class Float16 {
-  private Float16() {}
+final class Float16Reference {
+  private Float16Reference() {}
 
   /** The nearest half to {@code value}, as its 16 bits. */
-  public static short fromFloat(float value) {
+  static short fromFloat(float value) {
     int bits = Float.floatToRawIntBits(value);
     int sign = (bits >>> 16) & 0x8000;
     int exponent = (bits >>> 23) & 0xff;
@@ -51,7 +52,7 @@ public final class Float16 {
   }
 
   /** The exact float value of a half (every half is exactly representable as a float). */
-  public static float toFloat(short half) {
+  static float toFloat(short half) {
     int bits = half & 0xffff;
     int sign = (bits & 0x8000) << 16;
     int exponent = (bits >>> 10) & 0x1f;
@@ -64,23 +65,5 @@ public final class Float16 {
       return sign == 0 ? magnitude : -magnitude;
     }
     return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
-  }
-
-  /** Converts an array of floats to halves. */
-  public static short[] fromFloats(float[] values) {
-    short[] out = new short[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = fromFloat(values[i]);
-    }
-    return out;
-  }
-
-  /** Converts an array of halves to floats. */
-  public static float[] toFloats(short[] halves) {
-    float[] out = new float[halves.length];
-    for (int i = 0; i < halves.length; i++) {
-      out[i] = toFloat(halves[i]);
-    }
-    return out;
   }
 }
