@@ -69,7 +69,8 @@ public final class ObjectStorage implements AutoCloseable {
         .httpClientBuilder(ApacheHttpClient.builder())
         .credentialsProvider(s.credentials() != null ? s.credentials() : DefaultCredentialsProvider.create())
         .region(resolveRegion(s))
-        .forcePathStyle(s.pathStyle());
+        .forcePathStyle(s.pathStyle())
+        .overrideConfiguration(o -> o.addExecutionInterceptor(new SdkRetryLog()));
     if (s.endpoint() != null) {
       builder.endpointOverride(URI.create(s.endpoint()));
     } else if (s.region() == null) {
