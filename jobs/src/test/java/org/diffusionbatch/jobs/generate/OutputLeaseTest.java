@@ -44,9 +44,10 @@ class OutputLeaseTest {
     try (S3ProxyFixture s3 = new S3ProxyFixture(); ObjectStorage storage = ObjectStorage.create(s3.settings())) {
       s3.createBucket("data");
       URI uri = URI.create("s3://data/out/" + OutputLease.FILE_NAME);
-      assertExactlyOneWins(() -> new S3LeaseStore(storage, uri));
+      // A lease store owns its client and closes it with the lease, as each run has its own.
+      assertExactlyOneWins(() -> new S3LeaseStore(ObjectStorage.create(s3.settings()), uri));
       assertNull(storage.getIfExists(uri), "released");
-      S3LeaseStore probe = new S3LeaseStore(storage, uri);
+      S3LeaseStore probe = new S3LeaseStore(ObjectStorage.create(s3.settings()), uri);
       OutputLease.acquire(probe, "s3://data/out", "probe", TTL, SETTLE, false).close();
       assertEquals(Boolean.FALSE, probe.conditionsHonoured(), "S3Proxy 2.6 ignores If-None-Match on PUT");
     }
@@ -57,11 +58,13 @@ class OutputLeaseTest {
     int runs = 8;
     ExecutorService pool = Executors.newFixedThreadPool(runs);
     CountDownLatch start = new CountDownLatch(1);
+    List<LeaseStore> opened = new ArrayList<>();
     try {
       List<Future<OutputLease>> results = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
         String runId = "run-" + i;
         LeaseStore store = stores.get();
+        opened.add(store);
         results.add(pool.submit((Callable<OutputLease>) () -> {
           start.await();
           return OutputLease.acquire(store, "out", runId, TTL, SETTLE, false);
@@ -87,6 +90,7 @@ class OutputLeaseTest {
       winners.get(0).close();
     } finally {
       pool.shutdownNow();
+      opened.forEach(LeaseStore::close); // the losers' (closing twice is harmless)
     }
   }
 
