@@ -69,7 +69,8 @@ public final class ObjectStorage implements AutoCloseable {
         .httpClientBuilder(ApacheHttpClient.builder())
         .credentialsProvider(s.credentials() != null ? s.credentials() : DefaultCredentialsProvider.create())
         .region(resolveRegion(s))
-        .forcePathStyle(s.pathStyle());
+        .forcePathStyle(s.pathStyle())
+        .overrideConfiguration(o -> o.addExecutionInterceptor(new SdkRetryLog()));
     if (s.endpoint() != null) {
       builder.endpointOverride(URI.create(s.endpoint()));
     } else if (s.region() == null) {
@@ -107,6 +108,68 @@ public final class ObjectStorage implements AutoCloseable {
   public byte[] getBytes(URI uri) {
     S3Location loc = S3Location.parse(uri);
     return call(loc, "read", () -> client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(loc.key())).asByteArray());
+  }
+
+  /** An object's bytes and its ETag as the store sent it (quotes included), for conditional writes. */
+  public record StoredObject(byte[] bytes, String eTag) {}
+
+  /** The object and its ETag, or null when there is none (404). */
+  public StoredObject getIfExists(URI uri) {
+    S3Location loc = S3Location.parse(uri);
+    try {
+      var response = client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(loc.key()));
+      return new StoredObject(response.asByteArray(), response.response().eTag());
+    } catch (NoSuchKeyException e) {
+      return null;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
+        return null;
+      }
+      throw translate(loc, "read", e);
+    } catch (SdkException e) {
+      throw translate(loc, "read", e);
+    }
+  }
+
+  /**
+   * Writes the object only if there is none ({@code If-None-Match: *}); returns its ETag, or null
+   * when the store reports one exists (412, or 409 for a concurrent conditional write). A store
+   * that ignores the header (S3Proxy 2.6, older S3-compatible stores) just writes: callers that
+   * need exclusivity read back what is there.
+   */
+  public String putIfAbsent(URI uri, byte[] bytes) {
+    return conditionalPut(uri, bytes, "If-None-Match", "*");
+  }
+
+  /** Replaces the object only if its ETag is still {@code eTag} ({@code If-Match}); returns the new ETag, or null on 412/409. */
+  public String putIfMatch(URI uri, byte[] bytes, String eTag) {
+    return conditionalPut(uri, bytes, "If-Match", eTag);
+  }
+
+  private String conditionalPut(URI uri, byte[] bytes, String header, String value) {
+    S3Location loc = S3Location.parse(uri);
+    try {
+      // SDK 2.24 has no typed ifNoneMatch/ifMatch on PutObject yet: the header is added (and signed) as is.
+      return client.putObject(b -> b.bucket(loc.bucket()).key(loc.key())
+          .overrideConfiguration(o -> o.putHeader(header, value)), RequestBody.fromBytes(bytes)).eTag();
+    } catch (S3Exception e) {
+      if (e.statusCode() == 412 || e.statusCode() == 409) {
+        return null;
+      }
+      throw translate(loc, "write", e);
+    } catch (SdkException e) {
+      throw translate(loc, "write", e);
+    }
+  }
+
+  /** Deletes the object; deleting one that is not there is not an error (S3's own semantics). */
+  public void delete(URI uri) {
+    S3Location loc = S3Location.parse(uri);
+    call(loc, "delete", () -> client.deleteObject(b -> b.bucket(loc.bucket()).key(loc.key())));
+  }
+
+  private static boolean isNoSuchBucket(S3Exception e) {
+    return e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode());
   }
 
   /** True when the object exists; false on 404. Other failures (403, network) throw. */

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * fresh copy is made. A copy is built in a temporary folder, every file's size is checked against
  * the listing, and only then is the folder renamed into place, so no process ever sees a half-written
  * copy. A lock file makes a second process (or thread) wait for the first download instead of
- * repeating it.
+ * repeating it. Folders a killed download left behind ({@code .tmp-<key>-*}, {@code .trash-<key>-*})
+ * are removed by the next fetch, once their key's lock shows no download of that key is running.
  */
 public final class PrefixCache {
   /** Written last into a finished copy; a folder without it is not trusted. */
@@ -77,6 +78,7 @@ public final class PrefixCache {
         try (FileChannel channel = FileChannel.open(cacheDir.resolve(key + ".lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock ignored = channel.lock()) {
+          removeLeftovers(key);
           if (isComplete(target, loc, objects)) {
             return new Entry(target, false, objects);
           }
@@ -88,6 +90,44 @@ public final class PrefixCache {
             + "; check that it is writable and has free space (set the cache folder with DIFFUSION_BATCH_CACHE)", e);
       }
     }
+  }
+
+  /**
+   * Removes temporary and trash folders that no running download owns: this key's (whose lock the
+   * caller holds) and any other key's whose lock is free. A download holds its key's lock for its
+   * whole life, in this JVM or another, so a folder whose lock can be taken is a killed one's.
+   */
+  private void removeLeftovers(String ownKey) throws IOException {
+    List<Path> leftovers;
+    try (Stream<Path> entries = Files.list(cacheDir)) {
+      leftovers = entries.filter(p -> leftoverKey(p) != null).toList();
+    }
+    for (Path leftover : leftovers) {
+      String key = leftoverKey(leftover);
+      if (key.equals(ownKey)) {
+        deleteTree(leftover);
+        continue;
+      }
+      try (FileChannel channel = FileChannel.open(cacheDir.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = channel.tryLock()) {
+        if (lock != null) {
+          deleteTree(leftover);
+        }
+      } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+        // another thread of this JVM is downloading that key right now
+      }
+    }
+  }
+
+  /** The cache key of a {@code .tmp-<key>-<uuid>} or {@code .trash-<key>-<uuid>} folder, else null. */
+  private static String leftoverKey(Path path) {
+    String name = path.getFileName().toString();
+    for (String prefix : List.of(".tmp-", ".trash-")) {
+      if (name.startsWith(prefix) && name.length() > prefix.length() + 64 && name.charAt(prefix.length() + 64) == '-') {
+        return name.substring(prefix.length(), prefix.length() + 64);
+      }
+    }
+    return null;
   }
 
   private static List<S3ObjectSummary> files(List<S3ObjectSummary> listing) {

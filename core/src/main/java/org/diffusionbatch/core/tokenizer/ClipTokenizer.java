@@ -73,7 +73,7 @@ public final class ClipTokenizer {
     Path mergesFile = tokenizerDir.resolve("merges.txt");
     try {
       Map<String, Integer> vocab = JSON.readValue(requireFile(vocabFile).toFile(), new TypeReference<HashMap<String, Integer>>() {});
-      Map<String, Integer> ranks = readMerges(requireFile(mergesFile));
+      Map<String, Integer> ranks = readMerges(requireFile(mergesFile), vocab);
       SpecialTokens special = SpecialTokens.read(tokenizerDir);
       return new ClipTokenizer(vocab, ranks, special, tokenizerDir.toString());
     } catch (IOException e) {
@@ -172,7 +172,12 @@ public final class ClipTokenizer {
     return file;
   }
 
-  private static Map<String, Integer> readMerges(Path mergesFile) throws IOException {
+  /**
+   * The merges with their ranks. An empty file, or a merge whose result is not in the vocabulary,
+   * means the tokenizer folder is broken (every CLIP merge result is a vocabulary entry): refused,
+   * since it would tokenize every prompt wrongly without any other sign.
+   */
+  private static Map<String, Integer> readMerges(Path mergesFile, Map<String, Integer> vocab) throws IOException {
     List<String> lines = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
     Map<String, Integer> ranks = new HashMap<>();
     int start = !lines.isEmpty() && lines.get(0).startsWith("#version") ? 1 : 0;
@@ -185,7 +190,15 @@ public final class ClipTokenizer {
       if (pair.length != 2) {
         throw new IOException(mergesFile + " line " + (i + 1) + " is \"" + line + "\", expected two symbols separated by a space");
       }
+      if (!vocab.containsKey(pair[0] + pair[1])) {
+        throw new IllegalArgumentException(mergesFile + " line " + (i + 1) + " merges \"" + line + "\" into \"" + pair[0] + pair[1]
+            + "\", which is not in vocab.json: merges.txt and vocab.json do not belong together; re-export the model's tokenizer/ folder");
+      }
       ranks.putIfAbsent(pair[0] + " " + pair[1], ranks.size());
+    }
+    if (ranks.isEmpty()) {
+      throw new IllegalArgumentException(mergesFile + " holds no merges (" + lines.size()
+          + " lines); a CLIP tokenizer needs its BPE merges: re-export the model's tokenizer/ folder");
     }
     return ranks;
   }

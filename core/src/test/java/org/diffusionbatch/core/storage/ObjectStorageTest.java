@@ -119,4 +119,25 @@ class ObjectStorageTest {
       assertTrue(e.getMessage().contains("changed"), e.getMessage());
     }
   }
+
+  @Test
+  void conditionalWritesReturnTheETagThatGetIfExistsSeesAndDeleteRemoves() {
+    URI lease = URI.create("s3://bucket/conditional/_lease.json");
+    assertEquals(null, storage.getIfExists(lease));
+    String first = storage.putIfAbsent(lease, "one".getBytes(StandardCharsets.UTF_8));
+    ObjectStorage.StoredObject stored = storage.getIfExists(lease);
+    assertArrayEquals("one".getBytes(StandardCharsets.UTF_8), stored.bytes());
+    assertEquals(first, stored.eTag());
+    String second = storage.putIfMatch(lease, "two".getBytes(StandardCharsets.UTF_8), first);
+    assertEquals(second, storage.getIfExists(lease).eTag());
+    storage.delete(lease);
+    assertEquals(null, storage.getIfExists(lease));
+    storage.delete(lease);
+  }
+
+  @Test
+  void getIfExistsOnAMissingBucketSaysSo() {
+    StorageException e = assertThrows(StorageException.class, () -> storage.getIfExists(URI.create("s3://no-such-bucket-x/a")));
+    assertTrue(e.getMessage().contains("no-such-bucket-x"), e.getMessage());
+  }
 }

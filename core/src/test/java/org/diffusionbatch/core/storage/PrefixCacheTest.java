@@ -126,4 +126,27 @@ class PrefixCacheTest {
         () -> new PrefixCache(storage, cacheDir).fetch(URI.create("s3://cache/nothing-here/")));
     assertTrue(e.getMessage().contains("no objects under s3://cache/nothing-here/"), e.getMessage());
   }
+
+  @Test
+  void foldersLeftByAKilledDownloadAreRemovedUnlessThatDownloadStillHoldsItsLock(@TempDir Path cacheDir) throws Exception {
+    put("m7/a", new byte[] {7});
+    PrefixCache cache = new PrefixCache(storage, cacheDir);
+    String key = cache.fetch(URI.create("s3://cache/m7/")).dir().getFileName().toString();
+    String otherKey = "a".repeat(64);
+    String busyKey = "b".repeat(64);
+    List<Path> stale = List.of(
+        Files.createDirectories(cacheDir.resolve(".tmp-" + key + "-killed").resolve("unet")),
+        Files.createDirectories(cacheDir.resolve(".tmp-" + otherKey + "-killed")),
+        Files.createDirectories(cacheDir.resolve(".trash-" + otherKey + "-killed")));
+    Path busy = Files.createDirectories(cacheDir.resolve(".tmp-" + busyKey + "-downloading"));
+    try (var channel = java.nio.channels.FileChannel.open(cacheDir.resolve(busyKey + ".lock"),
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        var held = channel.lock()) {
+      assertFalse(cache.fetch(URI.create("s3://cache/m7/")).downloaded());
+    }
+    for (Path dir : stale) {
+      assertFalse(Files.exists(dir), dir + " should have been removed");
+    }
+    assertTrue(Files.exists(busy), "a download that holds its lock keeps its folder");
+  }
 }

@@ -177,4 +177,20 @@ class ClipTokenizerTest {
     }
     assertFalse(serial.length == 0);
   }
+
+  @Test
+  void emptyMergesFileIsRefusedNamingIt() throws IOException {
+    write(null);
+    Files.write(dir.resolve("merges.txt"), List.of("#version: 0.2"));
+    var e = assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.fromDirectory(dir));
+    assertTrue(e.getMessage().contains("merges.txt") && e.getMessage().contains("no merges"), e.getMessage());
+  }
+
+  @Test
+  void aMergeWhoseTokenIsNotInTheVocabularyIsRefusedNamingTheLine() throws IOException {
+    write(null);
+    Files.write(dir.resolve("merges.txt"), List.of("#version: 0.2", "r e", "x q"));
+    var e = assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.fromDirectory(dir));
+    assertTrue(e.getMessage().contains("merges.txt line 3") && e.getMessage().contains("\"xq\""), e.getMessage());
+  }
 }

@@ -38,6 +38,30 @@ public final class ImageOptions {
   @Option(names = "--sampler-option", paramLabel = "KEY=VALUE", description = "diffusers scheduler_config key (repeatable), e.g. use_karras_sigmas=true.")
   Map<String, String> samplerOptions = new LinkedHashMap<>();
 
+  /**
+   * Checks the values' form, naming the option: steps and sizes at least 1, guidance a finite
+   * number, guidance rescale within 0..1. Unset values are the model's to choose.
+   *
+   * @throws IllegalArgumentException naming the option and the value
+   */
+  public void validate() {
+    if (steps != null && steps < 1) {
+      throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+    }
+    if (guidance != null && !Double.isFinite(guidance)) {
+      throw new IllegalArgumentException("--guidance must be a finite number, got " + guidance);
+    }
+    if (!Double.isFinite(guidanceRescale) || guidanceRescale < 0 || guidanceRescale > 1) {
+      throw new IllegalArgumentException("--guidance-rescale must be between 0 and 1, got " + guidanceRescale);
+    }
+    if (width != null && width < 1) {
+      throw new IllegalArgumentException("--width must be at least 1, got " + width);
+    }
+    if (height != null && height < 1) {
+      throw new IllegalArgumentException("--height must be at least 1, got " + height);
+    }
+  }
+
   /** The --model given, else the bundled tiny model's folder. */
   public String modelOrBundled() {
     return model != null ? model : BundledModel.path().toString();

@@ -50,6 +50,7 @@ public final class Txt2ImgCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    image.validate();
     String modelUri = image.model() != null ? image.model() : BundledModel.defaultUri();
     ModelOptions options = new ModelOptions(modelUri, gpu, threads, 0, null, null, s3.settings());
     try (TextToImagePipeline pipeline = TextToImagePipeline.load(options)) {

@@ -1,7 +1,7 @@
 package org.diffusionbatch.jobs.generate;
 
 /** Something in the arguments or the environment is wrong and nothing was done: exit code 2. */
-public final class ConfigurationException extends RuntimeException {
+public class ConfigurationException extends RuntimeException {
   public ConfigurationException(String message) {
     super(message);
   }

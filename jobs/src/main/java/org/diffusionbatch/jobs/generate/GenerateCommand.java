@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  * {@code generate}: the options of the Spark job, shared by {@code ./diffusion-batch generate}
  * (local Spark) and {@code spark-submit --class GenerateJob} (the cluster sets the master).
  * Exit codes: 0 every row made, 3 some rows went to the errors dataset, 2 bad arguments or
- * configuration (nothing done), 1 failure.
+ * configuration, or the output is held by another run (nothing done), 1 failure; a run stopped by
+ * a signal exits as the signal says (130 SIGINT, 143 SIGTERM) after recording itself as interrupted.
  */
 @Command(
     name = "generate",
@@ -57,7 +58,8 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8", description = "Rows per UNet call, before CFG doubling (default 8).")
   int batchSize;
 
-  @Option(names = "--partitions", paramLabel = "N", description = "Repartition the prompts into N partitions (default: as read).")
+  @Option(names = "--partitions", paramLabel = "N",
+      description = "Partitions (tasks per commit) of the prompt rows (default: the cluster's task slots, or as read if more).")
   Integer partitions;
 
   @Option(names = "--max-records-per-file", paramLabel = "N", defaultValue = "5000", description = "Rows per Parquet file at most (default 5000).")
@@ -77,9 +79,17 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Skip prompt_ids already in the output; make only the rest.")
     boolean resume;
 
-    @Option(names = "--overwrite", description = "Replace the output (and the errors dataset).")
+    @Option(names = "--overwrite", description = "Replace the output (and the errors dataset); only ever deletes a dataset this job wrote.")
     boolean overwrite;
   }
+
+  @Option(names = "--resume-with-new-settings",
+      description = "With --resume: add rows made with other settings or another model than the earlier runs' (refused otherwise).")
+  boolean resumeWithNewSettings;
+
+  @Option(names = "--break-lease",
+      description = "Take over the output from a run whose lease has not expired yet; only when that run is known to be dead.")
+  boolean breakLease;
 
   @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto", description = "auto: the GPU Spark assigned to the task, else CPU.")
   String device;
@@ -140,15 +150,7 @@ public final class GenerateCommand implements Callable<Integer> {
     if (partitions != null) {
       positive("--partitions", partitions);
     }
-    if (image.steps() != null) {
-      positive("--steps", image.steps());
-    }
-    if (image.width() != null) {
-      positive("--width", image.width());
-    }
-    if (image.height() != null) {
-      positive("--height", image.height());
-    }
+    image.validate();
     if (intraOpThreads < 0 || interOpThreads < 0) {
       throw new IllegalArgumentException("--intra-op-threads and --inter-op-threads must be 0 (runtime default) or more");
     }
@@ -159,10 +161,13 @@ public final class GenerateCommand implements Callable<Integer> {
     if (sparkErrors.replaceAll("/+$", "").equals(sparkOutput.replaceAll("/+$", ""))) {
       throw new IllegalArgumentException("--errors-output must differ from --output (" + output + ")");
     }
+    if (resumeWithNewSettings && !existing.resume) {
+      throw new IllegalArgumentException("--resume-with-new-settings goes with --resume");
+    }
     String sparkPrompts = StorageUris.forSpark("--prompts", prompts);
     PromptFormat format = PromptFormat.parse(promptsFormat);
     if (format == null) {
-      format = PromptFormat.guess(prompts);
+      format = PromptFormat.guess(prompts); // null: decided from what is there (PromptSource)
     }
     String modelUri = image.modelOrBundled();
     if (StorageUris.scheme(modelUri) != null && !StorageUris.isS3(modelUri) && !modelUri.startsWith("file:")) {
@@ -179,7 +184,7 @@ public final class GenerateCommand implements Callable<Integer> {
         Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, modelCache,
         new GenerateOptions.S3Options(s3.endpoint(), s3.region(), s3.pathStyle()),
         underSparkSubmit ? null : (master == null ? "local[*]" : master),
-        Map.copyOf(conf), new ArrayList<>(originalArgs));
+        Map.copyOf(conf), new ArrayList<>(originalArgs), breakLease, resumeWithNewSettings);
   }
 
   private static void positive(String option, long value) {

@@ -9,13 +9,14 @@ import org.apache.spark.util.LongAccumulator;
 /**
  * The run's accumulators, named so the Spark UI shows them. Updates from the write's tasks count
  * once per partition (result-stage semantics), so retried or killed attempts do not double them;
- * that makes {@link #errors} the exact list of rows that failed during generation.
+ * that makes {@link #stagedErrors} name exactly the staged files of the attempts whose output was
+ * committed: one small entry per task with failed rows, never the rows themselves.
  */
 public record GenerateMetrics(
     LongAccumulator imagesMade,
     LongAccumulator rowsFailed,
     DoubleAccumulator unetSeconds,
-    CollectionAccumulator<ErrorRecord> errors)
+    CollectionAccumulator<ErrorStaging.Staged> stagedErrors)
     implements Serializable {
 
   static GenerateMetrics register(SparkContext sc) {
@@ -23,6 +24,6 @@ public record GenerateMetrics(
         sc.longAccumulator("diffusionbatch images made"),
         sc.longAccumulator("diffusionbatch rows failed"),
         sc.doubleAccumulator("diffusionbatch UNet seconds"),
-        sc.collectionAccumulator("diffusionbatch failed rows"));
+        sc.collectionAccumulator("diffusionbatch staged failed rows"));
   }
 }

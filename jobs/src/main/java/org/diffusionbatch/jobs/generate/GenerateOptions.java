@@ -15,7 +15,9 @@ import java.util.Map;
  * @param sampler null, steps null, guidance null, width/height null: the model's defaults
  * @param rowsPerCommit input rows per Spark write (one commit each), so a run that dies keeps its finished commits
  * @param master null under spark-submit
- * @param arguments the command line as given, recorded in the run manifest
+ * @param arguments the command line as given, recorded in the run manifest (secrets redacted there)
+ * @param breakLease take the output's lease even if another run's has not expired
+ * @param resumeWithNewSettings let --resume add rows made with other settings or another model
  */
 public record GenerateOptions(
     String prompts,
@@ -47,8 +49,15 @@ public record GenerateOptions(
     S3Options s3,
     String master,
     Map<String, String> conf,
-    List<String> arguments)
+    List<String> arguments,
+    boolean breakLease,
+    boolean resumeWithNewSettings)
     implements Serializable {
+
+  /** True when started by spark-submit (which sets the master). */
+  public boolean underSparkSubmit() {
+    return master == null;
+  }
 
   /** {@code --s3-*}: endpoint and region for both the AWS SDK (core) and S3A (Spark). */
   public record S3Options(String endpoint, String region, boolean pathStyle) implements Serializable {}

@@ -53,7 +53,7 @@ public final class ImageRows {
         promptId, request.prompt(), request.negativePrompt(), request.seed(),
         settings.sampler(), settings.steps(), settings.guidanceScale(), settings.guidanceRescale(),
         made.width(), made.height(), modelUri, modelDigest,
-        RowFactory.create(png, promptId + ".png"),
+        RowFactory.create(png, ImagePaths.fileName(promptId)),
         StableIds.sha256Hex(png), runId,
         millis(made.textNanos()), millis(made.unetNanos()), millis(made.samplerNanos()), millis(made.decodeNanos()),
         millis(pngNanos), new Timestamp(System.currentTimeMillis()));

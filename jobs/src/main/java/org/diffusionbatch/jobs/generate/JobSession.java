@@ -49,6 +49,11 @@ public final class JobSession {
     Map<String, String> conf = new LinkedHashMap<>();
     // created_at as a standard Parquet timestamp, not Spark's legacy INT96, for pyarrow/datasets/DuckDB readers.
     conf.put("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+    // Each commit is a Spark write, so _SUCCESS would appear after the first of many and mark a dead run
+    // as done; the run manifest (_runs/<run_id>.json, status complete*) is the completion marker instead.
+    conf.put("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
+    // Spark's UI and event logs hide the same secret-looking keys the manifest and logs do.
+    conf.put("spark.redaction.regex", Redaction.SECRET_KEY_REGEX);
     if (s3.endpoint() != null) {
       conf.put("spark.hadoop.fs.s3a.endpoint", s3.endpoint());
     }

@@ -1,9 +1,11 @@
 package org.diffusionbatch.jobs.generate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
@@ -11,14 +13,14 @@ import org.apache.hadoop.fs.Path;
 import org.diffusionbatch.core.storage.ObjectStorage;
 import org.diffusionbatch.core.storage.S3Settings;
 
-/** Writes {@code <output>/_runs/<run_id>.json}. */
+/** Writes and reads {@code <output>/_runs/<run_id>.json}. */
 public final class ManifestWriter {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ManifestWriter() {}
 
   static String location(String output, String runId) {
-    return StorageUris.child(StorageUris.child(output, "_runs"), runId + ".json");
+    return StorageUris.child(StorageUris.child(output, OutputContents.RUNS), runId + ".json");
   }
 
   static byte[] json(RunManifest manifest) {
@@ -47,9 +49,27 @@ public final class ManifestWriter {
       return uri.toString();
     }
     Path path = new Path(location);
-    try (OutputStream out = path.getFileSystem(hadoop).create(path, true)) {
+    // Written whole to a temporary name and renamed, so a reader never sees half a file.
+    Path temp = new Path(path.getParent(), "." + path.getName() + ".tmp");
+    var fs = path.getFileSystem(hadoop);
+    try (OutputStream out = fs.create(temp, true)) {
       out.write(bytes);
     }
+    fs.delete(path, false);
+    if (!fs.rename(temp, path)) {
+      throw new IOException("cannot rename " + temp + " to " + path);
+    }
     return location;
+  }
+
+  /** A manifest as JSON (any version of it), read through Hadoop (S3A for s3a://). */
+  static JsonNode read(Path manifest, Configuration hadoop) throws IOException {
+    try (InputStream in = manifest.getFileSystem(hadoop).open(manifest)) {
+      return JSON.readTree(in);
+    }
+  }
+
+  static JsonNode tree(Object value) {
+    return JSON.valueToTree(value);
   }
 }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One partition of prompt rows to image rows, streaming: rows are planned one at a time, batched by
  * settings, made on this executor's shared model, and each batch's PNGs encode in a small pool
- * while the next batch denoises. Rows that cannot be made go to the errors accumulator and the
- * partition goes on.
+ * while the next batch denoises. Rows that cannot be made are staged for the errors dataset
+ * ({@link ErrorStaging}) and the partition goes on.
  */
 final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionGenerator.class);
@@ -33,16 +33,18 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
   private final int batchSize;
   private final String runId;
   private final GenerateMetrics metrics;
+  private final ErrorStaging staging;
   private final TestHooks hooks;
 
   PartitionGenerator(ImageMakerFactory factory, Device device, RunSettings run, int batchSize, String runId,
-      GenerateMetrics metrics, TestHooks hooks) {
+      GenerateMetrics metrics, ErrorStaging staging, TestHooks hooks) {
     this.factory = factory;
     this.device = device;
     this.run = run;
     this.batchSize = batchSize;
     this.runId = runId;
     this.metrics = metrics;
+    this.staging = staging;
     this.hooks = hooks;
   }
 
@@ -56,6 +58,10 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
           task.attemptNumber(), SparkEnv.get().executorId(), gpu == null ? "none" : gpu);
     }
     ImageMaker maker = ExecutorModels.get(factory, gpu, hooks::modelLoaded);
+    ErrorStaging.Writer failures = staging.writer(task);
+    if (task != null) {
+      task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) done -> failures.close());
+    }
     Iterator<RowPlan> plans = new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -68,8 +74,9 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
       }
     };
     Batcher batcher = new Batcher(plans, batchSize, settings -> rejection(maker, settings),
-        rejected -> fail(rejected.promptId(), rejected.inputJson(), rejected.request() == null ? "input" : "settings", rejected.error()));
-    return new ImageIterator(batcher, maker, task);
+        rejected -> fail(failures, rejected.promptId(), rejected.inputJson(), rejected.request() == null ? "input" : "settings",
+            rejected.error()));
+    return new ImageIterator(batcher, maker, task, failures);
   }
 
   private static String rejection(ImageMaker maker, GenerationSettings settings) {
@@ -81,9 +88,9 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
     }
   }
 
-  private void fail(String promptId, String inputJson, String stage, String reason) {
+  private void fail(ErrorStaging.Writer failures, String promptId, String inputJson, String stage, String reason) {
     metrics.rowsFailed().add(1);
-    metrics.errors().add(ErrorRecord.of(promptId, inputJson, stage, reason, runId));
+    failures.write(ErrorRecord.of(promptId, inputJson, stage, reason, runId));
   }
 
   private Integer gpuOf(TaskContext task) {
@@ -95,16 +102,19 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
     private final Batcher batcher;
     private final ImageMaker maker;
     private final TaskContext task;
+    private final ErrorStaging.Writer failures;
+    private boolean finished;
     private final Deque<Future<Encoded>> encoding = new ArrayDeque<>();
     private Iterator<Row> ready = Collections.emptyIterator();
     private long made;
     private int batches;
     private final long startNanos = System.nanoTime();
 
-    ImageIterator(Batcher batcher, ImageMaker maker, TaskContext task) {
+    ImageIterator(Batcher batcher, ImageMaker maker, TaskContext task, ErrorStaging.Writer failures) {
       this.batcher = batcher;
       this.maker = maker;
       this.task = task;
+      this.failures = failures;
     }
 
     @Override
@@ -118,11 +128,24 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
           }
         }
         if (encoding.isEmpty()) {
+          finish();
           return false;
         }
         ready = await(encoding.poll()).iterator();
       }
       return true;
+    }
+
+    /** The partition is done: report its staged failed rows (once, from the task thread). */
+    private void finish() {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      ErrorStaging.Staged staged = failures.finish();
+      if (staged != null) {
+        metrics.stagedErrors().add(staged);
+      }
     }
 
     @Override
@@ -140,7 +163,7 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
       GenerationSettings settings = batch.get(0).settings();
       List<GenerationRequest> requests = new ArrayList<>(batch.size());
       batch.forEach(row -> requests.add(row.request()));
-      List<ImageMaker.MadeImage> images = maker.generate(settings, requests);
+      List<ImageMaker.MadeImage> images = ExecutorModels.inModel(() -> maker.generate(settings, requests));
       metrics.unetSeconds().add(images.get(0).unetNanos() / 1e9);
       Future<Encoded> rows = PngPool.POOL.submit(() -> encode(batch, settings, images));
       hooks.afterBatch(task, ++batches);
@@ -181,7 +204,7 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
       } catch (ExecutionException e) {
         throw new IllegalStateException("encoding a batch's PNGs failed", e.getCause());
       }
-      encoded.failures().forEach(f -> fail(f.promptId(), f.inputJson(), f.stage(), f.reason()));
+      encoded.failures().forEach(f -> fail(failures, f.promptId(), f.inputJson(), f.stage(), f.reason()));
       List<Row> rows = encoded.rows();
       made += rows.size();
       metrics.imagesMade().add(rows.size());

@@ -19,6 +19,11 @@ record RowPlan(String promptId, String inputJson, GenerationRequest request, Gen
     String id = row.getAs(WorkColumns.PROMPT_ID);
     String input = row.getAs(WorkColumns.INPUT_JSON);
     try {
+      String malformed = row.getAs(WorkColumns.MALFORMED);
+      if (malformed != null) {
+        String text = malformed.strip();
+        throw new IllegalArgumentException("malformed JSON: " + (text.length() > 120 ? text.substring(0, 117) + "..." : text));
+      }
       String prompt = row.getAs(WorkColumns.PROMPT);
       if (prompt == null || prompt.isBlank()) {
         throw new IllegalArgumentException("prompt is empty");
@@ -46,8 +51,16 @@ record RowPlan(String promptId, String inputJson, GenerationRequest request, Gen
       GenerationRequest request = new GenerationRequest(prompt, negative == null ? run.negativePrompt() : negative, seed);
       return new RowPlan(id, input, request, settings, null);
     } catch (IllegalArgumentException e) {
-      return new RowPlan(id, input, null, null, e.getMessage());
+      return new RowPlan(id, input, null, null, e.getMessage() + " (" + where(row) + ")");
     }
+  }
+
+  /** "prompts.jsonl row 3": the row's file (relative to --prompts) and 1-based row; for text files the row is the line. */
+  private static String where(Row row) {
+    String file = row.getAs(WorkColumns.SOURCE_FILE);
+    Long position = row.getAs(WorkColumns.SOURCE_POSITION);
+    String unit = PromptFormat.fromName(file == null ? "" : file) == PromptFormat.TEXT ? " line " : " row ";
+    return file + unit + (position == null ? "?" : position + 1);
   }
 
   private static int intOr(Row row, String column, int fallback) {

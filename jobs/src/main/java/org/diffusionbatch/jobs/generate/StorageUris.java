@@ -11,7 +11,9 @@ public final class StorageUris {
 
   /**
    * The form Spark/Hadoop should use: {@code s3://} becomes {@code s3a://} (the S3A connector),
-   * local paths become absolute {@code file:} URIs, {@code file:} and {@code s3a:} stay.
+   * local paths become {@code file://} + the absolute path as written (not percent-encoded: Hadoop's
+   * Path takes the characters literally, so "my dir/out #1" stays that name), {@code file:} and
+   * {@code s3a:} stay.
    *
    * @param option the option name, for the error message
    */
@@ -21,10 +23,9 @@ public final class StorageUris {
     }
     String scheme = scheme(value);
     if (scheme == null) {
-      // toUri() ends an existing directory with '/', a missing one without: drop it so a path
-      // means the same URI before and after a run created it.
-      String uri = Path.of(value).toAbsolutePath().normalize().toUri().toString();
-      return uri.endsWith("/") && !uri.equals("file:///") ? uri.substring(0, uri.length() - 1) : uri;
+      // No trailing '/', so a path means the same URI before and after a run created it.
+      String path = Path.of(value).toAbsolutePath().normalize().toString().replace('\\', '/');
+      return "file://" + (path.startsWith("/") ? "" : "/") + path;
     }
     return switch (scheme) {
       case "file", "s3a" -> value;
@@ -32,6 +33,11 @@ public final class StorageUris {
       default -> throw new IllegalArgumentException(
           option + " " + value + " uses scheme '" + scheme + ":' which the job does not read or write; use a local path, file:, s3:// or s3a://");
     };
+  }
+
+  /** The local file a {@code file:} URI in the form {@link #forSpark} gives (or any Hadoop file: path) names. */
+  static Path localPath(String sparkUri) {
+    return Path.of(new org.apache.hadoop.fs.Path(sparkUri).toUri());
   }
 
   /** True for {@code s3:} and {@code s3a:} URIs. */
@@ -42,7 +48,19 @@ public final class StorageUris {
 
   /** The same object as an {@code s3://} URI, the form core's object storage takes. */
   public static URI forObjectStorage(String value) {
-    return URI.create(value.startsWith("s3a://") ? "s3" + value.substring(3) : value);
+    String s3 = value.startsWith("s3a://") ? "s3" + value.substring(3) : value;
+    if (!s3.startsWith("s3://")) {
+      return URI.create(s3);
+    }
+    // Keys are taken literally, as Hadoop's Path takes them: a space or '#' is part of the key.
+    int slash = s3.indexOf('/', "s3://".length());
+    String bucket = slash < 0 ? s3.substring("s3://".length()) : s3.substring("s3://".length(), slash);
+    String key = slash < 0 ? "" : s3.substring(slash);
+    try {
+      return new URI("s3", bucket, key.isEmpty() ? null : key, null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("'" + value + "' is not a valid S3 URI: " + e.getMessage(), e);
+    }
   }
 
   /** Joins a child path onto a directory URI. */

@@ -21,6 +21,8 @@ public final class WorkColumns {
   public static final String SOURCE_POSITION = "source_position";
   /** The input row as JSON, for the errors dataset. */
   public static final String INPUT_JSON = "input_json";
+  /** A JSON Lines line that is not JSON, as read; null for every other row. */
+  static final String MALFORMED = "malformed_json";
 
   /** The optional per-row columns, read as strings and parsed per row so a bad value is that row's error. */
   public static final List<String> OPTIONAL =

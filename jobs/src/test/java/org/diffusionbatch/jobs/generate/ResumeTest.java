@@ -1,6 +1,7 @@
 package org.diffusionbatch.jobs.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,6 +45,49 @@ class ResumeTest {
     assertEquals(8, counts.get("input").asLong());
     assertEquals(4, counts.get("skipped_by_resume").asLong());
     assertEquals(4, counts.get("made").asLong());
+  }
+
+  @Test
+  void resumeRefusesOtherSettingsAnotherModelOrAReusedRunIdAndRecordsEachFailedAttemptOnce() throws Exception {
+    Path prompts = java.nio.file.Files.writeString(dir.resolve("p.jsonl"), String.join("\n",
+        "{\"prompt_id\": \"ok\", \"prompt\": \"a red circle\"}",
+        "{\"prompt_id\": \"zero\", \"prompt\": \"a blue square\", \"steps\": 0}",
+        "{\"prompt_id\": \"twice\", \"prompt\": \"a green triangle\"}",
+        "{\"prompt_id\": \"twice\", \"prompt\": \"a yellow star\"}") + "\n");
+    Path out = dir.resolve("out");
+    String[] common = {"--prompts", prompts.toString(), "--output", out.toString(), "--master", "local[1]", "--seed", "3"};
+    String legacy = Path.of("models", "tiny-sd-legacy").toAbsolutePath().toString();
+    assertEquals(GenerateCommand.EXIT_SOME_ROWS_FAILED,
+        Probe.run(concat(common, "--model", Runs.TINY_SD, "--steps", "2", "--run-id", "first")).code());
+
+    Probe otherSettings = Probe.run(concat(common, "--model", Runs.TINY_SD, "--steps", "3", "--guidance", "5", "--resume"));
+    assertEquals(GenerateCommand.EXIT_BAD_ARGUMENTS, otherSettings.code(), otherSettings.toString());
+    assertTrue(otherSettings.err().contains("--resume: --output " + StorageUris.forSpark("--output", out.toString())
+        + " was made with other settings than this run's: --steps 3 (was 2 in run first), --guidance 5.0 (was 7.5 in run first)."),
+        otherSettings.toString());
+    Probe otherModel = Probe.run(concat(common, "--model", legacy, "--steps", "2", "--resume"));
+    assertEquals(GenerateCommand.EXIT_BAD_ARGUMENTS, otherModel.code(), otherModel.toString());
+    assertTrue(otherModel.err().contains("--model (digest) ") && otherModel.err().contains("in run first)")
+        && otherModel.err().contains("--resume-with-new-settings"), otherModel.toString());
+    Probe reusedId = Probe.run(concat(common, "--model", Runs.TINY_SD, "--steps", "2", "--resume", "--run-id", "first"));
+    assertEquals(GenerateCommand.EXIT_BAD_ARGUMENTS, reusedId.code(), reusedId.toString());
+    assertTrue(reusedId.err().contains("--run-id first: --output ") && reusedId.err().contains("already has a run with this id"),
+        reusedId.toString());
+
+    assertEquals(GenerateCommand.EXIT_SOME_ROWS_FAILED,
+        Probe.run(concat(common, "--model", Runs.TINY_SD, "--steps", "2", "--resume", "--run-id", "second")).code());
+    Probe allowed = Probe.run(concat(common, "--model", Runs.TINY_SD, "--steps", "3", "--resume", "--resume-with-new-settings",
+        "--run-id", "third"));
+    assertEquals(GenerateCommand.EXIT_SOME_ROWS_FAILED, allowed.code(), allowed.toString());
+
+    List<String> errors = new ArrayList<>();
+    for (Group e : Outputs.rows(dir.resolve("out_errors"))) {
+      errors.add(e.getString("prompt_id", 0) + " " + e.getString("stage", 0) + " " + e.getString("run_id", 0));
+    }
+    errors.sort(null);
+    // The duplicate is recorded once, by the run that first saw it; the row that cannot be made, once per attempt.
+    assertEquals(List.of("twice input first", "zero input first", "zero input second", "zero input third"), errors);
+    assertEquals(java.util.Set.of("ok", "twice"), Outputs.promptIdsExactlyOnce(out));
   }
 
   private static Map<String, String> sha256ById(Path output) throws Exception {

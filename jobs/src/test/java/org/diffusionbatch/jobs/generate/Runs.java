@@ -28,6 +28,13 @@ final class Runs {
     return java.nio.file.Files.write(dir.resolve("prompts.txt"), lines);
   }
 
+  /** The options a command line gives, checked for form (no Spark, no model). */
+  static GenerateOptions options(String... args) {
+    GenerateCommand command = new GenerateCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.toOptions(Arrays.asList(args));
+  }
+
   static int generate(String... args) {
     return generate(null, args);
   }

@@ -38,7 +38,9 @@ class S3GenerateTest {
           "--prompts", "s3://data/in/prompts.csv", "--output", "s3://data/out/images", "--model", "s3://data/models/tiny-sd/",
           "--steps", "2",
           "--master", "local[2]", "--batch-size", "2", "--partitions", "2", "--run-id", "s3run",
-          "--model-cache", dir.resolve("cache").toString()));
+          "--model-cache", dir.resolve("cache").toString(),
+          // The job turns _SUCCESS off (the manifest marks completion); on here to read the committer's report.
+          "--conf", "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs=true"));
       args.addAll(s3.jobOptions());
       args.addAll(s3.sparkConf());
       assertEquals(GenerateCommand.EXIT_OK, Runs.generate(args.toArray(String[]::new)));
@@ -60,11 +62,7 @@ class S3GenerateTest {
       assertEquals(4, manifest.get("counts").get("made").asLong());
       assertEquals("s3://data/models/tiny-sd/", manifest.get("model").asText());
 
-      SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-          .config("spark.hadoop.fs.s3a.endpoint", s3.endpoint()).config("spark.hadoop.fs.s3a.path.style.access", "true")
-          .config("spark.hadoop.fs.s3a.endpoint.region", S3ProxyFixture.REGION)
-          .config("spark.hadoop.fs.s3a.access.key", S3ProxyFixture.ACCESS_KEY)
-          .config("spark.hadoop.fs.s3a.secret.key", S3ProxyFixture.SECRET_KEY).getOrCreate();
+      SparkSession spark = s3.readerSession();
       try {
         List<Row> rows = spark.read().parquet("s3a://data/out/images").select("prompt_id", "prompt").orderBy("prompt_id").collectAsList();
         assertEquals(List.of("a", "b", "c", "d"), rows.stream().map(r -> r.getString(0)).toList());

@@ -29,6 +29,11 @@ public final class S3ProxyFixture implements AutoCloseable {
     return server.endpoint();
   }
 
+  /** Core's S3 settings for this server, with the test credentials. */
+  public org.diffusionbatch.core.storage.S3Settings settings() {
+    return server.settings();
+  }
+
   public BlobStore blobStore() {
     return server.blobStore();
   }
@@ -59,6 +64,15 @@ public final class S3ProxyFixture implements AutoCloseable {
         "--conf", "spark.hadoop.fs.s3a.change.detection.mode=none");
   }
 
+  /** A local Spark session that reads this server over S3A, as a consumer of the job's output would. */
+  public org.apache.spark.sql.SparkSession readerSession() {
+    return org.apache.spark.sql.SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+        .config("spark.hadoop.fs.s3a.endpoint", endpoint()).config("spark.hadoop.fs.s3a.path.style.access", "true")
+        .config("spark.hadoop.fs.s3a.endpoint.region", REGION)
+        .config("spark.hadoop.fs.s3a.access.key", ACCESS_KEY)
+        .config("spark.hadoop.fs.s3a.secret.key", SECRET_KEY).getOrCreate();
+  }
+
   /** The job's own options for this server. */
   public List<String> jobOptions() {
     return List.of("--s3-endpoint", endpoint(), "--s3-region", REGION, "--s3-path-style");
@@ -74,6 +88,8 @@ public final class S3ProxyFixture implements AutoCloseable {
   public void close() throws Exception {
     System.clearProperty("aws.accessKeyId");
     System.clearProperty("aws.secretAccessKey");
+    // Hadoop caches file systems per scheme and bucket for the whole JVM: the next test's server is on another port.
+    org.apache.hadoop.fs.FileSystem.closeAll();
     server.close();
   }
 }
