@@ -483,6 +483,111 @@ def dump_ort_cases(pipes, out):
     print(f"  wrote {n} cases to {out}")
 
 
+# ----------------------------------------------------------------------------------------------
+# tiny-sdxl
+# ----------------------------------------------------------------------------------------------
+SDXL_IDS = [128.0, 128.0, 0.0, 0.0, 128.0, 128.0]
+
+
+class SdxlPipe(Pipe):
+    def __init__(self, root):
+        super().__init__(root)
+        self.te2 = Runner(os.path.join(root, "text_encoder_2", "model.onnx"))
+
+    def encode(self, prompts):
+        """SDXL's encode_prompt: both encoders' hidden_states.1, concatenated; text_encoder_2's text_embeds.
+        tokenizer_2 pads with "!" (id 0)."""
+        ids = np.array([tm.tokenize(p, self.vocab, self.merges) for p in prompts])
+        eos = self.vocab["<|endoftext|>"]
+        ids2 = ids.copy()
+        for row in ids2:
+            end = list(row).index(eos)
+            row[end + 1:] = self.vocab["!"]
+        o1, o2 = self.te(input_ids=ids), self.te2(input_ids=ids2)
+        return ids, np.concatenate([o1["hidden_states.1"], o2["hidden_states.1"]], -1), o2["text_embeds"]
+
+    def xl_eps(self, x, t, ehs, pooled, time_ids):
+        return self.unet(sample=x.astype(np.float32), timestep=np.array(t, np.float32), encoder_hidden_states=ehs,
+                         text_embeds=pooled, time_ids=time_ids)["out_sample"]
+
+    def decode(self, latents):
+        return self.vae(latent_sample=(latents / tm.SDXL_SCALING).astype(np.float32))["sample"]
+
+
+def sdxl_ref_logits(ids, pooled, time_ids, vocab):
+    """float64: colour counts of the prompt (text_encoder) x beta, shape counts of text_encoder_2 times
+    text_embeds' x beta, and the size bonus when time_ids are not the image's size."""
+    comps = tm.components()
+    out = np.zeros((len(ids), len(comps)))
+    for b, row in enumerate(ids):
+        row = list(row)
+        for k, (_, colour, shape, _) in enumerate(comps):
+            c = row.count(vocab[colour + "</w>"])
+            s2 = row.count(vocab[shape + "</w>"]) + (tm.EOS_TRIANGLE if shape == "triangle" else 0.0)
+            out[b, k] = tm.BETA * (c + s2 * pooled[b][tm.CONCEPT_WORDS.index(shape)])
+        off = min(1.0, float(np.abs(np.array(time_ids[b]) - SDXL_IDS).sum()))
+        out[b, tm.SIZE_BONUS_COMPONENT] += tm.SIZE_BONUS * off
+    return out
+
+
+def check_sdxl(models, answers):
+    for name, sched in (("tiny-sdxl", "EulerDiscreteScheduler"), ("tiny-sdxl-turbo", "EulerAncestralDiscreteScheduler")):
+        root = os.path.join(models, name)
+        S, D, L, C = tm.SEQ, tm.HIDDEN, tm.LATENT, tm.CHANNELS
+        hs = [(f"hidden_states.{i}", "float", ["batch", S, D]) for i in range(3)]
+        want = {
+            "text_encoder": ([("input_ids", "int64", ["batch", S])],
+                             [("last_hidden_state", "float", ["batch", S, D]), ("pooler_output", "float", ["batch", D])] + hs),
+            "text_encoder_2": ([("input_ids", "int64", ["batch", S])],
+                               [("text_embeds", "float", ["batch", D]), ("last_hidden_state", "float", ["batch", S, D])] + hs),
+            "unet": ([("sample", "float", ["batch", C, L, L]), ("timestep", "float", []),
+                      ("encoder_hidden_states", "float", ["batch", S, 2 * D]), ("text_embeds", "float", ["batch", D]),
+                      ("time_ids", "float", ["batch", 6])], [("out_sample", "float", ["batch", C, L, L])]),
+            "vae_decoder": ([("latent_sample", "float", ["batch", C, L, L])],
+                            [("sample", "float", ["batch", 3, tm.IMAGE, tm.IMAGE])]),
+        }
+        for part, (wi, wo) in want.items():
+            gi, go = signature(os.path.join(root, part, "model.onnx"))
+            assert gi == [tuple(x) for x in wi], (name, part, gi)
+            assert go == [tuple(x) for x in wo], (name, part, go)
+        assert json.load(open(os.path.join(root, "scheduler", "scheduler_config.json")))["_class_name"] == sched
+        assert json.load(open(os.path.join(root, "tokenizer_2", "tokenizer_config.json")))["pad_token"] == "!"
+        print(f"  {name}: signatures, scheduler {sched}, tokenizer_2 pads with '!'")
+    pipe = SdxlPipe(os.path.join(models, "tiny-sdxl"))
+    mu = tm.mixture_means().astype(np.float64)
+    prompts = ["", "a red circle", "blue", "a photo of a green triangle"]
+    ids, ehs, pooled = pipe.encode(prompts)
+    time_ids = np.array([SDXL_IDS, SDXL_IDS, [64.0, 64.0, 0, 0, 128, 128], SDXL_IDS], np.float32)
+    logits = sdxl_ref_logits(ids, pooled, time_ids, pipe.vocab)
+    w = np.exp(logits - logits.max(1, keepdims=True))
+    w /= w.sum(1, keepdims=True)
+    rng = np.random.default_rng(3)
+    for t in [999.0, 500.0, 1.0, 964.55]:
+        x = rng.standard_normal((4, 4 * 16 * 16)).astype(np.float32)
+        got = pipe.xl_eps(x.reshape(4, 4, 16, 16), t, ehs, pooled, time_ids).reshape(4, -1)
+        want = ref_eps(x.astype(np.float64), [t] * 4, w, mu)
+        err = np.abs(got - want).max() / max(1.0, np.abs(want).max())
+        assert err < 2e-4, (t, err)
+    print("  tiny-sdxl: unet graph == float64 reference (rel err < 2e-4)")
+    # Euler (SDXL base's "leading" spacing), 20 steps, guidance 5 against zero negative embeddings
+    steps, g = 20, 5.0
+    ts = (np.arange(steps) * (1000 // steps))[::-1] + 1
+    sig = np.concatenate([np.interp(ts, np.arange(1000), SIG), [0.0]])
+    for prompt, seed in (("a red circle", 0), ("a blue square", 1)):
+        _, e, p = pipe.encode([prompt])
+        ehs2, pooled2 = np.concatenate([np.zeros_like(e), e]), np.concatenate([np.zeros_like(p), p])
+        tid = np.array([SDXL_IDS, SDXL_IDS], np.float32)
+        x = np.random.default_rng(seed).standard_normal((1, 4, 16, 16)) * math.sqrt(sig[0] ** 2 + 1)
+        for i, t in enumerate(ts):
+            xin = (x / math.sqrt(sig[i] ** 2 + 1)).astype(np.float32)
+            eps = pipe.xl_eps(np.concatenate([xin, xin]), float(t), ehs2, pooled2, tid)
+            eps = eps[:1] + g * (eps[1:] - eps[:1])
+            x = x + (sig[i + 1] - sig[i]) * eps
+        got, dist = closest(tm.to_uint8(pipe.decode(x.astype(np.float32))[0]), answers)
+        print(f"  tiny-sdxl euler 20 steps, guidance 5, {prompt!r} seed {seed}: closest {got!r} ({dist:.1f}/255)")
+        assert prompt.endswith(got)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default=os.path.normpath(os.path.join(HERE, "..", "..", "models")))
@@ -536,6 +641,8 @@ def main():
             d = np.abs(img.astype(int) - ref.astype(int))
             print(f"  {name} vs tiny-sd ({sampler}, {prompt!r}): max pixel diff {d.max()}, mean {d.mean():.2f}")
             assert d.mean() < 2.0
+    print("sdxl:")
+    check_sdxl(args.models, answers)
     print("guidance statistics (DDIM 10 steps, 24 seeds each):")
     check_guidance_statistics(pipes["tiny-sd"], answers)
     print("all checks passed")

@@ -3,8 +3,8 @@
 
     /usr/bin/python3 tools/tiny_models/make_tiny_models.py [--out models]
 
-Writes models/tiny-sd, tiny-sd-fp16, tiny-sd-legacy and tiny-lcm in the Hugging Face Optimum
-ONNX layout. Needs only numpy and onnx (Debian: python3-numpy python3-onnx). Deterministic:
+Writes models/tiny-sd, tiny-sd-fp16, tiny-sd-legacy, tiny-lcm, tiny-sdxl and tiny-sdxl-turbo in
+the Hugging Face Optimum ONNX layout. Needs only numpy and onnx (Debian: python3-numpy python3-onnx). Deterministic:
 the same bytes on every run. See README.md beside this file for the math and the tensors.
 """
 import argparse
@@ -27,6 +27,11 @@ CHANNELS = 4                # latent channels
 PATCH = 8                   # VAE upscale factor
 IMAGE = LATENT * PATCH      # 128 pixels
 SCALING = 0.18215           # vae scaling_factor (SD 1.x)
+SDXL_SCALING = 0.13025      # vae scaling_factor (SDXL)
+SDXL_LAYERS = 2             # tiny-sdxl text encoders: hidden_states.0 .. hidden_states.2
+EOS_TRIANGLE = 0.5          # tiny-sdxl text_encoder_2: <|endoftext|>'s weight on "triangle" (tests tokenizer_2's "!" padding)
+SIZE_BONUS = 12.0           # tiny-sdxl: logit added to the yellow square when time_ids are not the image's size
+SIZE_BONUS_COMPONENT = 10   # yellow square
 HIDDEN = 32                 # text hidden size D
 SEQ = 77                    # CLIP max length
 DIM = CHANNELS * LATENT * LATENT   # 1024: latent vector dimension
@@ -133,19 +138,19 @@ def detail_pattern():
     return p / np.sqrt((p * p).sum())
 
 
-def vae_weights():
+def vae_weights(scaling=SCALING):
     """ConvTranspose2d(4 -> 3, kernel 8, stride 8) weight [4, 3, 8, 8] and bias [3].
 
-    Acting on latents / SCALING: channels 0..2 give the patch's flat R, G, B (so the UNet-space
+    Acting on latents / scaling: channels 0..2 give the patch's flat R, G, B (so the UNet-space
     latent of a patch is GAIN x its mean colour in [-1, 1]); channel 3 adds a vertical luminance
     ramp (GAIN x its coefficient).
     """
     w = np.zeros((CHANNELS, 3, PATCH, PATCH), dtype=np.float64)
     for c in range(3):
-        w[c, c, :, :] = SCALING / GAIN
+        w[c, c, :, :] = scaling / GAIN
     pat = detail_pattern()
     for c in range(3):
-        w[3, c, :, :] = SCALING / GAIN * pat
+        w[3, c, :, :] = scaling / GAIN * pat
     return w.astype(np.float32), np.zeros(3, dtype=np.float32)
 
 
@@ -360,8 +365,8 @@ def text_encoder_model(vocab, ftype, ids_type):
     return g.model("text_encoder", "tiny analytic CLIP text encoder: concept-word embeddings")
 
 
-def vae_decoder_model(ftype):
-    w, b = vae_weights()
+def vae_decoder_model(ftype, scaling=SCALING):
+    w, b = vae_weights(scaling)
     g = G(ftype)
     z = g.input("latent_sample", ftype, ["batch", CHANNELS, LATENT, LATENT])
     wt = g.const("decoder.conv_out.weight", w)
@@ -467,6 +472,107 @@ def unet_model(vocab, ftype, timestep_kind, lcm):
 
 
 # ----------------------------------------------------------------------------------------------
+# tiny-sdxl: the same mixture behind SDXL's interfaces
+# ----------------------------------------------------------------------------------------------
+
+
+def sdxl_text_table(vocab, second):
+    """text_encoder: colour words one-hot (dims 0..3). text_encoder_2: shape words one-hot (dims 4..6),
+    and <|endoftext|> EOS_TRIANGLE on the triangle dim (so padding with it instead of "!" shows)."""
+    E = np.zeros((len(vocab), HIDDEN), dtype=np.float32)
+    words = SHAPES if second else [c for c, _ in COLOURS]
+    for w in words:
+        E[vocab[w + "</w>"], CONCEPT_WORDS.index(w)] = 1.0
+    if second:
+        E[vocab["<|endoftext|>"], CONCEPT_WORDS.index("triangle")] = EOS_TRIANGLE
+    return E
+
+
+def sdxl_text_encoder_model(vocab, second):
+    """hidden_states.1 (the penultimate, what SDXL uses) = E[ids]; hidden_states.0 = E/2 and
+    hidden_states.2 = last_hidden_state = -E are wrong on purpose. text_encoder_2's text_embeds
+    (the pooled projection) = sum over the sequence of hidden_states.1."""
+    g = G(F32)
+    ids = g.input("input_ids", I64, ["batch", SEQ])
+    table = g.const("text_model.embeddings.token_embedding.weight", sdxl_text_table(vocab, second))
+    hidden = g.op("Gather", [table, ids], base="hidden", axis=0)                      # [B, 77, D]
+    first = g.op("Mul", [hidden, g.scalar(0.5)], base="embeddings")
+    last = g.op("Neg", [hidden], base="last")
+    seq = ["batch", SEQ, HIDDEN]
+    if second:
+        pooled = g.op("ReduceSum", [hidden, g.ints([1])], base="pooled", keepdims=0)
+        proj = g.const("text_projection.weight", np.eye(HIDDEN, dtype=np.float32))
+        g.output(g.op("MatMul", [pooled, proj], base="projected"), "text_embeds", ["batch", HIDDEN])
+        g.output(last, "last_hidden_state", seq)
+    else:
+        g.output(last, "last_hidden_state", seq)
+        g.output(g.op("ReduceSum", [last, g.ints([1])], base="pooled", keepdims=0), "pooler_output", ["batch", HIDDEN])
+    for i, value in enumerate([first, hidden, last]):
+        g.output(value, f"hidden_states.{i}", seq)
+    name = "text_encoder_2" if second else "text_encoder"
+    return g.model(name, "tiny analytic SDXL " + name + ": concept-word embeddings as hidden_states.1")
+
+
+def sdxl_unet_model(vocab):
+    """Colour logits from the first half of encoder_hidden_states (text_encoder), shape logits from
+    the product of the second half's shape counts (text_encoder_2) and text_embeds' (both must
+    arrive), a size bonus for the yellow square when time_ids are not (128, 128, 0, 0, 128, 128)."""
+    mu = mixture_means()
+    K = mu.shape[0]
+    comps = components()
+    g = G(F32)
+    sample = g.input("sample", F32, ["batch", CHANNELS, LATENT, LATENT])
+    t = g.input("timestep", F32, [])
+    ehs = g.input("encoder_hidden_states", F32, ["batch", SEQ, 2 * HIDDEN])
+    text_embeds = g.input("text_embeds", F32, ["batch", HIDDEN])
+    time_ids = g.input("time_ids", F32, ["batch", 6])
+
+    sig_table = g.const("time_embedding.sigmas", k_sigmas())
+    tt = g.op("Reshape", [t, g.ints([-1, 1])], base="t_col")
+    tt = g.op("Clip", [tt, g.scalar(0.0), g.scalar(float(TRAIN_STEPS - 1))], base="t_clip")
+    t0 = g.op("Floor", [tt], base="t_floor")
+    t1 = g.op("Min", [g.op("Add", [t0, g.scalar(1.0)]), g.scalar(float(TRAIN_STEPS - 1))], base="t_ceil")
+    frac = g.op("Sub", [tt, t0], base="t_frac")
+    s0 = g.op("Gather", [sig_table, g.op("Cast", [t0], to=I64)], base="sigma_lo", axis=0)
+    s1 = g.op("Gather", [sig_table, g.op("Cast", [t1], to=I64)], base="sigma_hi", axis=0)
+    sigma = g.op("Add", [s0, g.op("Mul", [frac, g.op("Sub", [s1, s0])])], base="sigma")
+    a = g.op("Reciprocal", [g.op("Sqrt", [g.op("Add", [g.op("Mul", [sigma, sigma]),
+                                                        g.scalar(1.0)])])], base="alpha")
+    s = g.op("Mul", [sigma, a], base="sigma_t")
+
+    colour = np.zeros((2 * HIDDEN, K), dtype=np.float32)       # first half's colour dims
+    second_half = np.zeros((2 * HIDDEN, HIDDEN), dtype=np.float32)
+    second_half[HIDDEN:, :] = np.eye(HIDDEN, dtype=np.float32)
+    shape = np.zeros((HIDDEN, K), dtype=np.float32)            # shape dims of text_encoder_2's space
+    bonus = np.zeros((1, K), dtype=np.float32)
+    bonus[0, SIZE_BONUS_COMPONENT] = SIZE_BONUS
+    for k, (_, c, sh, _) in enumerate(comps):
+        colour[CONCEPT_WORDS.index(c), k] = BETA
+        shape[CONCEPT_WORDS.index(sh), k] = BETA
+    v = g.op("ReduceSum", [ehs, g.ints([1])], base="text_sum", keepdims=0)             # [B, 2D]
+    colour_logits = g.op("MatMul", [v, g.const("conditioning.colour_weight", colour)], base="colour_logits")
+    v2 = g.op("MatMul", [v, g.const("conditioning.second_encoder", second_half)], base="second_sum")
+    agree = g.op("Mul", [v2, text_embeds], base="shape_agreement")                      # [B, D]
+    shape_logits = g.op("MatMul", [agree, g.const("add_embedding.shape_weight", shape)], base="shape_logits")
+    expected_ids = np.array([[IMAGE, IMAGE, 0, 0, IMAGE, IMAGE]], dtype=np.float32)
+    off = g.op("Abs", [g.op("Sub", [time_ids, g.const("add_time_proj.expected", expected_ids)])], base="size_off")
+    off = g.op("Min", [g.op("ReduceSum", [off, g.ints([1])], base="size_off_sum", keepdims=1), g.scalar(1.0)],
+               base="size_gate")                                                        # [B, 1]
+    size_logits = g.op("Mul", [off, g.const("add_time_proj.bonus", bonus)], base="size_logits")
+    logits = g.op("Add", [g.op("Add", [colour_logits, shape_logits]), size_logits], base="logits")
+    logw = g.op("LogSoftmax", [logits], base="log_w", axis=-1)
+
+    x = g.op("Reshape", [sample, g.ints([-1, DIM])], base="x")
+    mu_t = g.const("mixture.means", mu)
+    var_coef = g.const("mixture.variances", np.full(K, STD * STD, dtype=np.float32))
+    eps = mixture_eps(g, x, a, s, logw, mu_t, var_coef, DIM)
+    out = g.op("Reshape", [eps, g.ints([-1, CHANNELS, LATENT, LATENT])], base="eps_4d")
+    g.output(out, "out_sample", ["batch", CHANNELS, LATENT, LATENT])
+    return g.model("unet", "tiny analytic SDXL UNet: exact epsilon of a Gaussian mixture whose weights come "
+                           "from both text encoders, text_embeds and time_ids")
+
+
+# ----------------------------------------------------------------------------------------------
 # Config files
 # ----------------------------------------------------------------------------------------------
 
@@ -508,6 +614,48 @@ def model_index(lcm):
     }
 
 
+SDXL_BASE_SCHEDULER = {  # stabilityai/stable-diffusion-xl-base-1.0 scheduler/scheduler_config.json
+    "_class_name": "EulerDiscreteScheduler", "_diffusers_version": "0.19.0.dev0", "beta_end": 0.012,
+    "beta_schedule": "scaled_linear", "beta_start": 0.00085, "clip_sample": False, "interpolation_type": "linear",
+    "num_train_timesteps": TRAIN_STEPS, "prediction_type": "epsilon", "sample_max_value": 1.0,
+    "set_alpha_to_one": False, "skip_prk_steps": True, "steps_offset": 1, "timestep_spacing": "leading",
+    "trained_betas": None, "use_karras_sigmas": False,
+}
+SDXL_TURBO_SCHEDULER = dict(  # stabilityai/sdxl-turbo scheduler/scheduler_config.json
+    SDXL_BASE_SCHEDULER, _class_name="EulerAncestralDiscreteScheduler", _diffusers_version="0.24.0.dev0",
+    timestep_spacing="trailing")
+
+
+def sdxl_model_index(turbo):
+    return {
+        "_class_name": "StableDiffusionXLPipeline",
+        "_diffusers_version": DIFFUSERS_VERSION,
+        "feature_extractor": [None, None],
+        "force_zeros_for_empty_prompt": True,
+        "image_encoder": [None, None],
+        "scheduler": ["diffusers", "EulerAncestralDiscreteScheduler" if turbo else "EulerDiscreteScheduler"],
+        "text_encoder": ["transformers", "CLIPTextModel"],
+        "text_encoder_2": ["transformers", "CLIPTextModelWithProjection"],
+        "tokenizer": ["transformers", "CLIPTokenizer"],
+        "tokenizer_2": ["transformers", "CLIPTokenizer"],
+        "unet": ["diffusers", "UNet2DConditionModel"],
+        "vae": ["diffusers", "AutoencoderKL"],
+    }
+
+
+def sdxl_unet_config():
+    return dict(unet_config(False), addition_embed_type="text_time", addition_time_embed_dim=8,
+                cross_attention_dim=2 * HIDDEN, projection_class_embeddings_input_dim=6 * 8 + HIDDEN)
+
+
+def sdxl_text_encoder_config(vocab, second):
+    c = dict(text_encoder_config(vocab, "float32"), num_hidden_layers=SDXL_LAYERS, output_hidden_states=True,
+             export_model_type="clip-text-with-projection" if second else "clip-text")
+    if second:
+        c.update(architectures=["CLIPTextModelWithProjection"], hidden_act="gelu", pad_token_id=vocab["!"])
+    return c
+
+
 def text_encoder_config(vocab, dtype):
     return {
         "_name_or_path": "tiny-analytic-clip", "architectures": ["CLIPTextModel"],
@@ -538,18 +686,18 @@ def unet_config(lcm):
     }
 
 
-def vae_config():
+def vae_config(scaling=SCALING):
     return {
         "_class_name": "AutoencoderKL", "_diffusers_version": DIFFUSERS_VERSION,
         "act_fn": "silu", "block_out_channels": [8, 16, 32, 32],
         "down_block_types": ["DownEncoderBlock2D"] * 4, "force_upcast": True,
         "in_channels": 3, "latent_channels": CHANNELS, "layers_per_block": 1,
         "norm_num_groups": 8, "out_channels": 3, "sample_size": IMAGE,
-        "scaling_factor": SCALING, "up_block_types": ["UpDecoderBlock2D"] * 4,
+        "scaling_factor": scaling, "up_block_types": ["UpDecoderBlock2D"] * 4,
     }
 
 
-def tokenizer_files(vocab, merges):
+def tokenizer_files(vocab, merges, pad="<|endoftext|>"):
     def special(content):
         return {"content": content, "lstrip": False, "normalized": True, "rstrip": False,
                 "single_word": False}
@@ -561,12 +709,12 @@ def tokenizer_files(vocab, merges):
         "eos_token": dict(__type="AddedToken", **special("<|endoftext|>")),
         "errors": "replace",
         "model_max_length": SEQ,
-        "pad_token": "<|endoftext|>",
+        "pad_token": pad,
         "tokenizer_class": "CLIPTokenizer",
         "unk_token": dict(__type="AddedToken", **special("<|endoftext|>")),
     }
     smap = {"bos_token": special("<|startoftext|>"), "eos_token": special("<|endoftext|>"),
-            "pad_token": "<|endoftext|>", "unk_token": special("<|endoftext|>")}
+            "pad_token": pad, "unk_token": special("<|endoftext|>")}
     return {
         "vocab.json": json.dumps(vocab, ensure_ascii=False),
         "merges.txt": "#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges),
@@ -646,6 +794,24 @@ VARIANTS = {
 }
 
 
+def write_sdxl(root, vocab, merges, turbo):
+    """tiny-sdxl (SDXL base's EulerDiscrete config) or tiny-sdxl-turbo (sdxl-turbo's EulerAncestral
+    "trailing"): the same graphs."""
+    write(os.path.join(root, "model_index.json"), dumps(sdxl_model_index(turbo)))
+    write(os.path.join(root, "scheduler", "scheduler_config.json"),
+          dumps(SDXL_TURBO_SCHEDULER if turbo else SDXL_BASE_SCHEDULER))
+    for folder, pad in (("tokenizer", "<|endoftext|>"), ("tokenizer_2", "!")):
+        for fname, text in tokenizer_files(vocab, merges, pad).items():
+            write(os.path.join(root, folder, fname), text)
+    for folder, second in (("text_encoder", False), ("text_encoder_2", True)):
+        write(os.path.join(root, folder, "config.json"), dumps(sdxl_text_encoder_config(vocab, second)))
+        save_model(sdxl_text_encoder_model(vocab, second), os.path.join(root, folder, "model.onnx"))
+    write(os.path.join(root, "unet", "config.json"), dumps(sdxl_unet_config()))
+    save_model(sdxl_unet_model(vocab), os.path.join(root, "unet", "model.onnx"))
+    write(os.path.join(root, "vae_decoder", "config.json"), dumps(vae_config(SDXL_SCALING)))
+    save_model(vae_decoder_model(F32, SDXL_SCALING), os.path.join(root, "vae_decoder", "model.onnx"))
+
+
 def answers(vocab, merges):
     comps = components()
     mu = mixture_means()
@@ -716,6 +882,10 @@ def main():
         save_model(unet_model(vocab, ftype, ts_kind, lcm), os.path.join(root, "unet", "model.onnx"), external)
         save_model(vae_decoder_model(ftype), os.path.join(root, "vae_decoder", "model.onnx"))
         print("wrote", root)
+
+    for name, turbo in (("tiny-sdxl", False), ("tiny-sdxl-turbo", True)):
+        write_sdxl(os.path.join(args.out, name), vocab, merges, turbo)
+        print("wrote", os.path.join(args.out, name))
 
     ans = answers(vocab, merges)
     root = os.path.join(args.out, "tiny-sd")

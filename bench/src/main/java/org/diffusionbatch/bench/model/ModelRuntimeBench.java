@@ -1,5 +1,6 @@
 package org.diffusionbatch.bench.model;
 
+import ai.onnxruntime.platform.Fp16Conversions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,9 +8,9 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.diffusionbatch.core.model.DiffusionModel;
-import org.diffusionbatch.core.model.Float16;
 import org.diffusionbatch.core.model.ModelDigest;
 import org.diffusionbatch.core.model.ModelOptions;
+import org.diffusionbatch.core.model.UNetConditioning;
 import org.diffusionbatch.core.sampler.LatentShape;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -63,7 +64,12 @@ public class ModelRuntimeBench {
 
   @Benchmark
   public short[] toFloat16(Conversion state) {
-    return Float16.fromFloats(state.values);
+    float[] values = state.values;
+    short[] halves = new short[values.length];
+    for (int i = 0; i < values.length; i++) {
+      halves[i] = Fp16Conversions.floatToFp16(values[i]); // what the model runtime does per float16 input
+    }
+    return halves;
   }
 
   @State(Scope.Benchmark)
@@ -73,7 +79,7 @@ public class ModelRuntimeBench {
     DiffusionModel loaded;
     final LatentShape shape = new LatentShape(2, 4, 16, 16);
     float[] latents;
-    float[] hidden;
+    UNetConditioning hidden;
 
     @Setup
     public void setUp() {
@@ -86,7 +92,7 @@ public class ModelRuntimeBench {
         row[0] = 743;
         row[1] = 513;
       }
-      hidden = loaded.textEncoder().encode(ids);
+      hidden = UNetConditioning.of(loaded.textEncoder().encode(ids).tokens());
     }
 
     @TearDown
@@ -97,7 +103,7 @@ public class ModelRuntimeBench {
 
   @Benchmark
   public float[] tinyUnetCall(TinyModel state) {
-    return state.loaded.unet().predict(state.latents, state.shape, 500, state.hidden, null);
+    return state.loaded.unet().predict(state.latents, state.shape, 500, state.hidden);
   }
 
   @State(Scope.Benchmark)

@@ -1,19 +1,18 @@
 package org.diffusionbatch.core.model;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
+import ai.djl.onnxruntime.engine.OrtNDManager;
+import ai.djl.onnxruntime.engine.OrtSymbolBlock;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -38,6 +37,7 @@ final class OnnxGraph implements AutoCloseable {
   private final String part;
   private final Path file;
   private final Model model;
+  private final OrtSession.SessionOptions sessionOptions;
   private final Map<String, TensorSpec> inputs;
   private final Map<String, TensorSpec> outputs;
   private final ReentrantLock gpuLock;
@@ -45,11 +45,12 @@ final class OnnxGraph implements AutoCloseable {
   private final List<Predictor<NDList, NDList>> allPredictors = new CopyOnWriteArrayList<>();
   private volatile GraphInputListener listener;
 
-  private OnnxGraph(String part, Path file, Model model, Map<String, TensorSpec> inputs,
-      Map<String, TensorSpec> outputs, boolean serialize) {
+  private OnnxGraph(String part, Path file, Model model, OrtSession.SessionOptions sessionOptions,
+      Map<String, TensorSpec> inputs, Map<String, TensorSpec> outputs, boolean serialize) {
     this.part = part;
     this.file = file;
     this.model = model;
+    this.sessionOptions = sessionOptions;
     this.inputs = inputs;
     this.outputs = outputs;
     this.gpuLock = serialize ? new ReentrantLock() : null;
@@ -60,41 +61,43 @@ final class OnnxGraph implements AutoCloseable {
     Path file = modelDir.resolve(part).resolve("model.onnx");
     Device device = options.gpu() == null ? Device.cpu() : Device.gpu(options.gpu());
     Model model = Model.newInstance(part, device, "OnnxRuntime");
+    OrtSession.SessionOptions sessionOptions = null;
     try {
-      model.load(file, null, sessionOptions(options));
-      OrtSession session = sessionOf(model.getBlock());
-      return new OnnxGraph(part, file, model, specs(session.getInputInfo()), specs(session.getOutputInfo()),
-          options.gpu() != null);
-    } catch (MalformedModelException | IOException | OrtException | RuntimeException e) {
+      // The session is made here, not by Model.load, so its declared input and output types
+      // (float16 or float32, int32 or int64, a rank-0 timestep) can be read from it directly;
+      // DJL's public OrtSymbolBlock constructor then serves it through the model's predictors.
+      sessionOptions = sessionOptions(options);
+      OrtSession session = OrtEnvironment.getEnvironment().createSession(file.toString(), sessionOptions);
+      model.setBlock(new OrtSymbolBlock(session, (OrtNDManager) model.getNDManager()));
+      return new OnnxGraph(part, file, model, sessionOptions, specs(session.getInputInfo()),
+          specs(session.getOutputInfo()), options.gpu() != null);
+    } catch (OrtException | RuntimeException e) {
       model.close();
+      if (sessionOptions != null) {
+        sessionOptions.close();
+      }
       throw LoadFailure.explain(file, part, modelDir, options, e);
     }
   }
 
-  /** DJL's option names; it reads intra-op threads only when inter-op is set too, so both go together. */
-  private static Map<String, String> sessionOptions(ModelOptions o) {
-    Map<String, String> map = new LinkedHashMap<>();
-    if (o.intraOpThreads() > 0 || o.interOpThreads() > 0) {
-      map.put("intraOpNumThreads", Integer.toString(o.intraOpThreads()));
-      map.put("interOpNumThreads", Integer.toString(o.interOpThreads()));
-    }
-    map.put("optLevel", o.effectiveOptLevel());
-    return map;
-  }
-
-  /**
-   * DJL keeps the ONNX Runtime session private and describes inputs by name only; the element
-   * types and shapes we must match (float16 vs float32, int32 vs int64, rank-0 timestep) are on the
-   * session, so read it from DJL's block.
-   */
-  private static OrtSession sessionOf(Block block) {
+  /** ONNX Runtime session settings from the model options: threads, graph optimisation, CUDA. */
+  private static OrtSession.SessionOptions sessionOptions(ModelOptions o) throws OrtException {
+    OrtSession.SessionOptions so = new OrtSession.SessionOptions();
     try {
-      Field field = block.getClass().getDeclaredField("session");
-      field.setAccessible(true);
-      return (OrtSession) field.get(block);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("cannot read the ONNX Runtime session from DJL's " + block.getClass().getName()
-          + "; this DJL version is not the one diffusion-batch was built against (0.36.0)", e);
+      if (o.intraOpThreads() > 0) {
+        so.setIntraOpNumThreads(o.intraOpThreads());
+      }
+      if (o.interOpThreads() > 0) {
+        so.setInterOpNumThreads(o.interOpThreads());
+      }
+      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(o.effectiveOptLevel()));
+      if (o.gpu() != null) {
+        so.addCUDA(o.gpu());
+      }
+      return so;
+    } catch (OrtException | RuntimeException e) {
+      so.close();
+      throw e;
     }
   }
 
@@ -198,6 +201,7 @@ final class OnnxGraph implements AutoCloseable {
   @Override
   public void close() {
     allPredictors.forEach(Predictor::close);
-    model.close();
+    model.close(); // closes the session too: the block is attached to the model's NDManager
+    sessionOptions.close();
   }
 }

@@ -10,11 +10,14 @@ final class OnnxVaeDecoder implements VaeDecoder {
 
   private final OnnxGraph graph;
   private final TensorSpec input;
+  private final int scaleFactor;
 
-  OnnxVaeDecoder(OnnxGraph graph) {
+  /** @param scaleFactor pixels per latent cell in each direction (8 for SD and SDXL) */
+  OnnxVaeDecoder(OnnxGraph graph, int scaleFactor) {
     this.graph = graph;
     this.input = graph.requireInput(INPUT);
     graph.requireOutput(OUTPUT);
+    this.scaleFactor = scaleFactor;
   }
 
   @Override
@@ -26,10 +29,11 @@ final class OnnxVaeDecoder implements VaeDecoder {
     graph.checkShape(input, dims);
     float[] image = graph.run(m -> new NDList(Tensors.floats(m, input, latents, dims)),
         outputs -> Tensors.toFloats(outputs.get(OUTPUT)));
-    long expected = (long) shape.batch() * 3 * shape.height() * ModelInfo.VAE_SCALE * shape.width() * ModelInfo.VAE_SCALE;
+    long expected = (long) shape.batch() * 3 * shape.height() * scaleFactor * shape.width() * scaleFactor;
     if (image.length != expected) {
       throw new ModelException("vae_decoder/model.onnx returned " + image.length + " values for latents " + shape
-          + "; expected " + expected + " (3 channels, 8x the latent size)");
+          + "; expected " + expected + " (3 channels, " + scaleFactor + "x the latent size, as vae_decoder/config.json"
+          + " block_out_channels say)");
     }
     return image;
   }

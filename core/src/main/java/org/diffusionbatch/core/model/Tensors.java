@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.onnxruntime.platform.Fp16Conversions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
@@ -37,13 +38,16 @@ final class Tensors {
     return array;
   }
 
-  /** Floats converted to float16 in a direct native-order buffer, reusing {@code reuse} when it is big enough. */
+  /**
+   * Floats converted to float16 (round to nearest even, as ONNX Runtime's MLAS; Java 20+'s intrinsic
+   * when the JVM has it) in a direct native-order buffer, reusing {@code reuse} when it is big enough.
+   */
   static ByteBuffer toHalves(float[] data, ByteBuffer reuse) {
     ByteBuffer buffer = reuse != null && reuse.capacity() == data.length * 2
         ? reuse : ByteBuffer.allocateDirect(data.length * 2).order(ByteOrder.nativeOrder());
     ShortBuffer halves = buffer.asShortBuffer();
     for (int i = 0; i < data.length; i++) {
-      halves.put(i, Float16.fromFloat(data[i]));
+      halves.put(i, Fp16Conversions.floatToFp16(data[i]));
     }
     return buffer;
   }
@@ -76,7 +80,7 @@ final class Tensors {
       ShortBuffer halves = array.toByteBuffer().asShortBuffer();
       float[] out = new float[halves.remaining()];
       for (int i = 0; i < out.length; i++) {
-        out[i] = Float16.toFloat(halves.get(i));
+        out[i] = Fp16Conversions.fp16ToFloat(halves.get(i));
       }
       return out;
     }

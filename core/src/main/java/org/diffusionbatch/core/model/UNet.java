@@ -8,9 +8,8 @@ public interface UNet {
    * @param sample latents [B, C, h, w] flattened in C order
    * @param shape the latents' shape
    * @param timestep the scheduler's timestep (fed as the graph declares it: float scalar, or int64/float [B])
-   * @param encoderHiddenStates text embeddings [B, 77, D] flattened
-   * @param timestepCond LCM guidance embedding [B, timeCondDim], or null for models without one
+   * @param conditioning text embeddings and whatever else this UNet takes, B rows each
    * @return the UNet's output [B, C, h, w] flattened, as float32
    */
-  float[] predict(float[] sample, LatentShape shape, double timestep, float[] encoderHiddenStates, float[] timestepCond);
+  float[] predict(float[] sample, LatentShape shape, double timestep, UNetConditioning conditioning);
 }

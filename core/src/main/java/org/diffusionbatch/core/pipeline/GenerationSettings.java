@@ -14,6 +14,8 @@ import java.util.Map;
  * @param width image width in pixels, a multiple of 8
  * @param height image height in pixels, a multiple of 8
  * @param samplerOverrides diffusers scheduler_config keys that override the model's config
+ * @param sizeConditioning SDXL's original/target size and crop conditioning; null or
+ *     {@link SizeConditioning#DEFAULTS} for diffusers' defaults (SDXL models only)
  */
 public record GenerationSettings(
     String sampler,
@@ -22,11 +24,19 @@ public record GenerationSettings(
     double guidanceRescale,
     int width,
     int height,
-    Map<String, Object> samplerOverrides) {
+    Map<String, Object> samplerOverrides,
+    SizeConditioning sizeConditioning) {
 
   public GenerationSettings {
     // Not Map.copyOf: a JSON null is a meaningful override value (e.g. variance_type: null).
     samplerOverrides =
         samplerOverrides == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(samplerOverrides));
+    sizeConditioning = sizeConditioning == null ? SizeConditioning.DEFAULTS : sizeConditioning;
+  }
+
+  /** Settings with diffusers' default size conditioning. */
+  public GenerationSettings(String sampler, int steps, double guidanceScale, double guidanceRescale, int width,
+      int height, Map<String, Object> samplerOverrides) {
+    this(sampler, steps, guidanceScale, guidanceRescale, width, height, samplerOverrides, null);
   }
 }

@@ -10,8 +10,8 @@ import org.diffusionbatch.core.image.VaeImageConversion;
 import org.diffusionbatch.core.model.DiffusionModel;
 import org.diffusionbatch.core.model.ModelInfo;
 import org.diffusionbatch.core.model.ModelOptions;
+import org.diffusionbatch.core.model.UNetConditioning;
 import org.diffusionbatch.core.rng.SeededNoise;
-import org.diffusionbatch.core.sampler.GuidanceEmbedding;
 import org.diffusionbatch.core.sampler.LatentShape;
 import org.diffusionbatch.core.sampler.NonFiniteOutputException;
 import org.diffusionbatch.core.sampler.Sampler;
@@ -22,14 +22,15 @@ import org.diffusionbatch.core.sampler.SchedulerConfig;
 import org.diffusionbatch.core.tokenizer.ClipTokenizer;
 
 /**
- * Text to image, diffusers' StableDiffusionPipeline and LatentConsistencyModelPipeline in Java:
- * a batch of requests sharing sampler, steps, guidance and size becomes images. Each row's seed
- * alone fixes its initial latents, so a row gives the same image in any batch.
+ * Text to image, diffusers' StableDiffusionPipeline, StableDiffusionXLPipeline and
+ * LatentConsistencyModelPipeline in Java: a batch of requests sharing sampler, steps, guidance and
+ * size becomes images. Each row's seed alone fixes its initial latents, so a row gives the same
+ * image in any batch.
  *
  * <p>Safe to share between threads: each call keeps its own state.
  */
 public final class TextToImagePipeline implements AutoCloseable {
-  /** CLIP's context length; every SD 1.x/2.x text encoder takes 77 tokens. */
+  /** CLIP's context length; every SD 1.x/2.x and SDXL text encoder takes 77 tokens. */
   static final int SEQUENCE_LENGTH = 77;
 
   private static final String DEFAULT_SAMPLER = "dpmpp-2m";
@@ -46,14 +47,28 @@ public final class TextToImagePipeline implements AutoCloseable {
   private final DiffusionModel model;
   private final ModelInfo info;
   private final SchedulerConfig schedulerConfig;
-  private final PromptEncoder promptEncoder;
+  private final Conditioner conditioner;
 
   public TextToImagePipeline(DiffusionModel model) {
     this.model = model;
     this.info = model.info();
     this.schedulerConfig = SchedulerConfig.read(info.schedulerConfig());
+    this.conditioner = new Conditioner(info, promptEncoder(model));
+  }
+
+  /** SD: one encoder of the whole width. SDXL: text_encoder, then text_encoder_2 with its own tokenizer and the pooled output. */
+  private static PromptEncoder promptEncoder(DiffusionModel model) {
+    ModelInfo info = model.info();
     ClipTokenizer tokenizer = ClipTokenizer.fromDirectory(info.tokenizerDir());
-    this.promptEncoder = new PromptEncoder(tokenizer, model.textEncoder(), SEQUENCE_LENGTH, info.hiddenSize());
+    if (!info.isXl()) {
+      return new PromptEncoder(List.of(new PromptEncoder.Encoder(tokenizer, model.textEncoder(), info.hiddenSize())),
+          SEQUENCE_LENGTH, 0);
+    }
+    return new PromptEncoder(List.of(
+        new PromptEncoder.Encoder(tokenizer, model.textEncoder(), info.xl().textWidth()),
+        new PromptEncoder.Encoder(ClipTokenizer.fromDirectory(info.xl().tokenizer2Dir()), model.textEncoder2(),
+            info.xl().text2Width())),
+        SEQUENCE_LENGTH, info.xl().pooledSize());
   }
 
   /** Loads the model the options name (local folder or s3://) and builds a pipeline that owns it. */
@@ -72,19 +87,31 @@ public final class TextToImagePipeline implements AutoCloseable {
   }
 
   /**
-   * The settings diffusers' pipelines default to for this model, at the UNet's native size: for
-   * Stable Diffusion 20 steps with guidance 7.5 of the model's own scheduler where it is one of
-   * ours (DDIM, Euler, Euler ancestral, DDPM), else of DPM-Solver++ 2M (SD 1.x/2.x ship PNDM,
-   * which is not implemented); for LCM 4 LCM steps with guidance 8.5.
+   * The settings diffusers' pipelines (or the model's card, for distilled models) default to, at the
+   * UNet's native size, with the model's own scheduler where it is one of ours (DDIM, Euler, Euler
+   * ancestral, DDPM, LCM), else DPM-Solver++ 2M (SD 1.x/2.x ship PNDM, which is not implemented):
+   * Stable Diffusion 20 steps at guidance 7.5; SDXL 20 steps at 5; LCM 4 steps at 8.5 (LCM-SDXL at
+   * 8); SD-Turbo and SDXL-Turbo (an Euler ancestral scheduler with "trailing" timesteps) 1 step
+   * without guidance.
    */
   public GenerationSettings defaults() {
     int latentHeight = info.fixedLatentHeight() != null ? info.fixedLatentHeight() : info.sampleSize();
     int latentWidth = info.fixedLatentWidth() != null ? info.fixedLatentWidth() : info.sampleSize();
+    int f = info.vaeScaleFactor();
+    String modelScheduler = MODEL_SCHEDULER_NAMES.getOrDefault(schedulerConfig.className().orElse(""), DEFAULT_SAMPLER);
     if (info.isLcm()) {
-      return new GenerationSettings(LCM_SAMPLER, 4, 8.5, 0.0, latentWidth * 8, latentHeight * 8, null);
+      return new GenerationSettings(LCM_SAMPLER, 4, info.isXl() ? 8.0 : 8.5, 0.0, latentWidth * f, latentHeight * f, null);
     }
-    String sampler = MODEL_SCHEDULER_NAMES.getOrDefault(schedulerConfig.className().orElse(""), DEFAULT_SAMPLER);
-    return new GenerationSettings(sampler, 20, 7.5, 0.0, latentWidth * 8, latentHeight * 8, null);
+    if (isAdversariallyDistilled()) {
+      return new GenerationSettings(modelScheduler, 1, 0.0, 0.0, latentWidth * f, latentHeight * f, null);
+    }
+    return new GenerationSettings(modelScheduler, 20, info.isXl() ? 5.0 : 7.5, 0.0, latentWidth * f, latentHeight * f, null);
+  }
+
+  /** SD-Turbo and SDXL-Turbo ship EulerAncestralDiscreteScheduler with "trailing" timestep spacing. */
+  private boolean isAdversariallyDistilled() {
+    return schedulerConfig.className().orElse("").equals("EulerAncestralDiscreteScheduler")
+        && schedulerConfig.findString("timestep_spacing").orElse("").equals("trailing");
   }
 
   /** Fills the settings' unset fields (null sampler, non-positive sizes or steps) from {@link #defaults()}. */
@@ -97,7 +124,8 @@ public final class TextToImagePipeline implements AutoCloseable {
         s.guidanceRescale(),
         s.width() > 0 ? s.width() : d.width(),
         s.height() > 0 ? s.height() : d.height(),
-        s.samplerOverrides());
+        s.samplerOverrides(),
+        s.sizeConditioning());
   }
 
   /**
@@ -107,6 +135,11 @@ public final class TextToImagePipeline implements AutoCloseable {
   public void validate(GenerationSettings s) {
     requireSize("width", s.width(), info.fixedLatentWidth());
     requireSize("height", s.height(), info.fixedLatentHeight());
+    requireLevels(s);
+    if (!info.isXl() && !s.sizeConditioning().isDefault()) {
+      throw new IllegalArgumentException("size conditioning (" + s.sizeConditioning() + ") applies to SDXL models only;"
+          + " this model is a " + (info.pipelineClass() != null ? info.pipelineClass() : "Stable Diffusion export"));
+    }
     if (!Double.isFinite(s.guidanceScale())) {
       throw new IllegalArgumentException("guidance scale must be a finite number, got " + s.guidanceScale());
     }
@@ -120,16 +153,31 @@ public final class TextToImagePipeline implements AutoCloseable {
     sampler(s).plan(s.steps(), latentShape(s, 1));
   }
 
-  private static void requireSize(String name, int pixels, Integer fixedLatent) {
+  private void requireSize(String name, int pixels, Integer fixedLatent) {
+    int f = info.vaeScaleFactor();
     if (pixels <= 0 || pixels % 8 != 0) {
       throw new IllegalArgumentException(
-          name + " must be a positive multiple of 8 (the VAE works on 8x8 pixel blocks), got " + pixels);
+          name + " must be a positive multiple of 8 (as diffusers requires), got " + pixels);
     }
-    if (fixedLatent != null && pixels / 8 != fixedLatent) {
+    if (fixedLatent != null && pixels / f != fixedLatent) {
       throw new IllegalArgumentException(
           name + " " + pixels + " is not what this model's UNet graph accepts: it was exported for "
-              + (fixedLatent * 8) + " pixels (latent " + fixedLatent + "); use --" + name + " " + (fixedLatent * 8)
+              + (fixedLatent * f) + " pixels (latent " + fixedLatent + "); use --" + name + " " + (fixedLatent * f)
               + " or export the model with dynamic spatial axes");
+    }
+  }
+
+  /** Each UNet level halves the latents and the way up concatenates them with the way down: sizes must divide. */
+  private void requireLevels(GenerationSettings s) {
+    int multiple = info.latentMultiple() * info.vaeScaleFactor();
+    for (String name : new String[] {"width", "height"}) {
+      int pixels = name.equals("width") ? s.width() : s.height();
+      if (pixels % multiple != 0) {
+        int lower = Math.max(multiple, pixels / multiple * multiple);
+        throw new IllegalArgumentException(name + " " + pixels + " is not a size this model can take: its UNet halves the"
+            + " latents " + Integer.numberOfTrailingZeros(info.latentMultiple()) + " times, so " + name
+            + " must be a multiple of " + multiple + " pixels; use --" + name + " " + lower + " or " + (lower + multiple));
+      }
     }
   }
 
@@ -189,49 +237,36 @@ public final class TextToImagePipeline implements AutoCloseable {
 
   private List<GenerationResult> generateBatch(GenerationSettings s, List<GenerationRequest> batch, boolean encodePng) {
     LatentShape shape = latentShape(s, batch.size());
-    boolean lcm = info.isLcm();
-    boolean guided = !lcm && s.guidanceScale() > 1.0;
+    boolean guided = conditioner.guided(s);
 
     long t0 = System.nanoTime();
-    List<String> prompts = new ArrayList<>(batch.size());
-    List<String> negatives = guided ? new ArrayList<>(batch.size()) : null;
     long[] seeds = new long[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
-      prompts.add(batch.get(i).prompt());
-      if (guided) {
-        negatives.add(batch.get(i).negativePrompt());
-      }
       seeds[i] = batch.get(i).seed();
     }
-    float[] hidden = promptEncoder.encode(prompts, negatives);
-    float[] timestepCond = lcm ? repeat(GuidanceEmbedding.lcm(s.guidanceScale(), info.timeCondDim()), batch.size()) : null;
+    UNetConditioning conditioning = conditioner.conditioning(s, batch);
     long t1 = System.nanoTime();
 
     SamplerRun run = sampler(s).plan(s.steps(), shape);
     SeededNoise noise = new SeededNoise(seeds);
     float[] latents = Sampling.initialLatents(run, noise);
     GuidedDenoiser denoiser =
-        new GuidedDenoiser(model.unet(), shape, hidden, timestepCond, guided, s.guidanceScale(), s.guidanceRescale());
+        new GuidedDenoiser(model.unet(), shape, conditioning, guided, s.guidanceScale(), s.guidanceRescale());
     float[] denoised = Sampling.run(run, latents, denoiser, noise);
     long t2 = System.nanoTime();
 
-    float scale = (float) (1.0 / info.vaeScalingFactor());
-    float[] scaled = new float[denoised.length];
-    for (int i = 0; i < scaled.length; i++) {
-      scaled[i] = denoised[i] * scale;
-    }
-    float[] pixels = model.vaeDecoder().decode(scaled, shape);
+    float[] pixels = model.vaeDecoder().decode(vaeInput(denoised, shape), shape);
     long t3 = System.nanoTime();
 
     StageTimings timings = new StageTimings(t1 - t0, denoiser.unetNanos(), (t2 - t1) - denoiser.unetNanos(), t3 - t2, 0);
-    int width = shape.width() * 8;
-    int height = shape.height() * 8;
+    int width = shape.width() * info.vaeScaleFactor();
+    int height = shape.height() * info.vaeScaleFactor();
     int imageSize = 3 * width * height;
     List<GenerationResult> out = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       GenerationRequest request = batch.get(i);
       if (!allFinite(pixels, i * imageSize, imageSize)) {
-        out.add(GenerationResult.failure(request, "decode", "the VAE decoder returned non-finite pixels"));
+        out.add(GenerationResult.failure(request, "decode", nonFinitePixels()));
         continue;
       }
       byte[] rgb = VaeImageConversion.toRgb(pixels, i, height, width);
@@ -246,20 +281,60 @@ public final class TextToImagePipeline implements AutoCloseable {
     return out;
   }
 
+  /**
+   * What the VAE decoder gets: the latents divided by its scaling_factor, as diffusers' pipelines
+   * do in float32; SDXL pipelines with a VAE that declares latents_mean and latents_std compute
+   * {@code latents * std / scaling_factor + mean} per channel instead.
+   */
+  float[] vaeInput(float[] latents, LatentShape shape) {
+    ModelInfo.Vae vae = info.vae();
+    float scaling = (float) vae.scalingFactor();
+    boolean stats = info.isXl() && vae.latentsMean() != null && vae.latentsStd() != null;
+    int plane = shape.height() * shape.width();
+    float[] out = new float[latents.length];
+    for (int i = 0; i < out.length; i++) {
+      if (stats) {
+        int c = (i / plane) % shape.channels();
+        out[i] = latents[i] * vae.latentsStd()[c] / scaling + vae.latentsMean()[c];
+      } else {
+        out[i] = latents[i] / scaling;
+      }
+    }
+    return out;
+  }
+
+  private String nonFinitePixels() {
+    if (info.vae().float16()) {
+      return "the float16 VAE decoder returned NaN or infinite pixels (it overflowed); decode with a float32"
+          + " vae_decoder/ (export it without --dtype fp16) or, for SDXL, the fp16-fix VAE madebyollin/sdxl-vae-fp16-fix";
+    }
+    return "the VAE decoder returned NaN or infinite pixels";
+  }
+
+  // The stages of one batch, package-private for tests that compare them with a reference trace.
+
+  UNetConditioning conditioning(GenerationSettings s, List<GenerationRequest> batch) {
+    return conditioner.conditioning(s, batch);
+  }
+
+  boolean guided(GenerationSettings s) {
+    return conditioner.guided(s);
+  }
+
+  SamplerRun plan(GenerationSettings s, int batch) {
+    return sampler(s).plan(s.steps(), latentShape(s, batch));
+  }
+
+  DiffusionModel model() {
+    return model;
+  }
+
   private Sampler sampler(GenerationSettings s) {
     return Samplers.create(s.sampler(), schedulerConfig, s.samplerOverrides());
   }
 
   private LatentShape latentShape(GenerationSettings s, int batch) {
-    return new LatentShape(batch, info.latentChannels(), s.height() / 8, s.width() / 8);
-  }
-
-  private static float[] repeat(float[] row, int times) {
-    float[] out = new float[row.length * times];
-    for (int i = 0; i < times; i++) {
-      System.arraycopy(row, 0, out, i * row.length, row.length);
-    }
-    return out;
+    return new LatentShape(batch, info.latentChannels(), s.height() / info.vaeScaleFactor(), s.width() / info.vaeScaleFactor());
   }
 
   private static boolean allFinite(float[] values, int offset, int length) {

@@ -22,21 +22,21 @@ class ConcurrentCallsTest {
       Arrays.fill(ids[0], 744);
       ids[0][0] = 743;
       ids[0][1] = 513;
-      float[] hidden = model.textEncoder().encode(ids);
+      float[] hidden = model.textEncoder().encode(ids).tokens();
       int calls = 24;
       float[][] expected = new float[calls][];
       float[][] latents = new float[calls][];
       for (int i = 0; i < calls; i++) {
         latents[i] = new float[shape.size()];
         Arrays.fill(latents[i], (i - calls / 2) * 0.05f);
-        expected[i] = model.unet().predict(latents[i], shape, 50 + 40 * i, hidden, null);
+        expected[i] = model.unet().predict(latents[i], shape, 50 + 40 * i, UNetConditioning.of(hidden));
       }
       ExecutorService pool = Executors.newFixedThreadPool(4);
       try {
         List<Callable<float[]>> tasks = new ArrayList<>();
         for (int i = 0; i < calls; i++) {
           int n = i;
-          tasks.add(() -> model.unet().predict(latents[n], shape, 50 + 40 * n, hidden, null));
+          tasks.add(() -> model.unet().predict(latents[n], shape, 50 + 40 * n, UNetConditioning.of(hidden)));
         }
         List<Future<float[]>> results = pool.invokeAll(tasks);
         for (int i = 0; i < calls; i++) {

@@ -73,6 +73,43 @@ class DiffusionModelTest {
   }
 
   @Test
+  void tinySdxlLoadsBothEncodersAndTheAddedConditions() {
+    try (DiffusionModel model = DiffusionModel.load(TinyModels.options("tiny-sdxl"))) {
+      ModelInfo info = model.info();
+      assertTrue(info.isXl());
+      assertEquals("StableDiffusionXLPipeline", info.pipelineClass());
+      assertEquals(64, info.hiddenSize(), "both encoders' widths together");
+      assertEquals(32, info.xl().textWidth());
+      assertEquals(32, info.xl().text2Width());
+      assertEquals(32, info.xl().pooledSize());
+      assertEquals(6, info.xl().timeIdsSize());
+      assertTrue(info.xl().forceZerosForEmptyPrompt());
+      assertTrue(info.xl().tokenizer2Dir().endsWith("tokenizer_2"));
+      assertEquals(0.13025, info.vaeScalingFactor(), 1e-12);
+      assertEquals(8, info.vaeScaleFactor());
+      assertEquals(2, info.latentMultiple(), "two UNet levels (block_out_channels [32, 64])");
+      int[][] ids = ids(2);
+      ids[0][1] = 529; // "circle"
+      TextEmbeddings first = model.textEncoder().encode(ids);
+      TextEmbeddings second = model.textEncoder2().encode(ids);
+      assertEquals(2 * 77 * 32, first.tokens().length);
+      assertEquals(null, first.pooled(), "SDXL takes the pooled embedding from text_encoder_2 only");
+      assertEquals(1f, first.tokens()[(77 + 1) * 32 + 2], "row 1's 'blue' (id 519) from hidden_states.1: +1 on dim 2");
+      assertEquals(0f, first.tokens()[32 + 4], "row 0's 'circle' is text_encoder_2's word");
+      assertEquals(1f, second.tokens()[32 + 4], "'circle' (id 529): +1 on dim 4");
+      assertEquals(2 * 32, second.pooled().length);
+      assertEquals(1f, second.pooled()[4], "text_embeds: the circle count");
+      float[] latents = noise(TWO.size(), 8);
+      float[] cond = model.unet().predict(latents, TWO, 500, UNetConditioning.of(new float[2 * 77 * 64])
+          .withAddedConditions(second.pooled(), new float[] {128, 128, 0, 0, 128, 128, 128, 128, 0, 0, 128, 128}));
+      assertFinite(cond);
+      assertThrows(IllegalArgumentException.class,
+          () -> model.unet().predict(latents, TWO, 500, UNetConditioning.of(new float[2 * 77 * 64])),
+          "an SDXL UNet needs text_embeds and time_ids");
+    }
+  }
+
+  @Test
   void discoveredInputTypesMatchEachVariant() {
     try (DiffusionModel sd = DiffusionModel.load(TinyModels.options("tiny-sd"));
         DiffusionModel fp16 = DiffusionModel.load(TinyModels.options("tiny-sd-fp16"));
@@ -96,7 +133,7 @@ class DiffusionModelTest {
   @Test
   void textEncoderReturnsBatchBy77ByHidden() {
     try (DiffusionModel model = DiffusionModel.load(TinyModels.options("tiny-sd"))) {
-      float[] out = model.textEncoder().encode(ids(2));
+      float[] out = model.textEncoder().encode(ids(2)).tokens();
       assertEquals(2 * 77 * 32, out.length);
       assertFinite(out);
       float[] row1 = Arrays.copyOfRange(out, 77 * 32, 2 * 77 * 32);
@@ -108,8 +145,8 @@ class DiffusionModelTest {
   @Test
   void unetOnZerosIsFiniteAndShapedLikeTheLatents() {
     try (DiffusionModel model = DiffusionModel.load(TinyModels.options("tiny-sd"))) {
-      float[] hidden = model.textEncoder().encode(ids(2));
-      float[] out = model.unet().predict(new float[TWO.size()], TWO, 999, hidden, null);
+      float[] hidden = model.textEncoder().encode(ids(2)).tokens();
+      float[] out = model.unet().predict(new float[TWO.size()], TWO, 999, UNetConditioning.of(hidden));
       assertEquals(TWO.size(), out.length);
       assertFinite(out);
     }
@@ -128,12 +165,12 @@ class DiffusionModelTest {
   void fp16ExportGivesNearlyTheSameAsFp32() {
     try (DiffusionModel sd = DiffusionModel.load(TinyModels.options("tiny-sd"));
         DiffusionModel fp16 = DiffusionModel.load(TinyModels.options("tiny-sd-fp16"))) {
-      float[] hidden32 = sd.textEncoder().encode(ids(2));
-      float[] hidden16 = fp16.textEncoder().encode(ids(2));
+      float[] hidden32 = sd.textEncoder().encode(ids(2)).tokens();
+      float[] hidden16 = fp16.textEncoder().encode(ids(2)).tokens();
       assertTrue(maxAbsDiff(hidden32, hidden16) < 2e-2, "text embeddings differ by " + maxAbsDiff(hidden32, hidden16));
       float[] latents = noise(TWO.size(), 1);
-      float[] out32 = sd.unet().predict(latents, TWO, 500, hidden32, null);
-      float[] out16 = fp16.unet().predict(latents, TWO, 500, hidden32, null);
+      float[] out32 = sd.unet().predict(latents, TWO, 500, UNetConditioning.of(hidden32));
+      float[] out16 = fp16.unet().predict(latents, TWO, 500, UNetConditioning.of(hidden32));
       double diff = maxAbsDiff(out32, out16);
       assertTrue(diff < 2e-2, "fp16 unet differs from fp32 by " + diff);
       assertTrue(maxAbsDiff(out32, new float[out32.length]) > 0.1, "outputs are not trivially zero");
@@ -146,11 +183,11 @@ class DiffusionModelTest {
   void legacyExportGivesTheSameAsCurrent() {
     try (DiffusionModel sd = DiffusionModel.load(TinyModels.options("tiny-sd"));
         DiffusionModel legacy = DiffusionModel.load(TinyModels.options("tiny-sd-legacy"))) {
-      float[] hidden = sd.textEncoder().encode(ids(2));
-      assertTrue(maxAbsDiff(hidden, legacy.textEncoder().encode(ids(2))) < 1e-5, "int32 input_ids give the same embeddings");
+      float[] hidden = sd.textEncoder().encode(ids(2)).tokens();
+      assertTrue(maxAbsDiff(hidden, legacy.textEncoder().encode(ids(2)).tokens()) < 1e-5, "int32 input_ids give the same embeddings");
       float[] latents = noise(TWO.size(), 2);
-      double diff = maxAbsDiff(sd.unet().predict(latents, TWO, 981, hidden, null),
-          legacy.unet().predict(latents, TWO, 981, hidden, null));
+      double diff = maxAbsDiff(sd.unet().predict(latents, TWO, 981, UNetConditioning.of(hidden)),
+          legacy.unet().predict(latents, TWO, 981, UNetConditioning.of(hidden)));
       assertTrue(diff < 1e-4, "int64 [B] timestep unet differs by " + diff);
     }
   }
@@ -158,10 +195,10 @@ class DiffusionModelTest {
   @Test
   void differentTimestepsGiveDifferentPredictions() {
     try (DiffusionModel sd = DiffusionModel.load(TinyModels.options("tiny-sd"))) {
-      float[] hidden = sd.textEncoder().encode(ids(2));
+      float[] hidden = sd.textEncoder().encode(ids(2)).tokens();
       float[] latents = noise(TWO.size(), 4);
-      assertTrue(maxAbsDiff(sd.unet().predict(latents, TWO, 900, hidden, null),
-          sd.unet().predict(latents, TWO, 100, hidden, null)) > 1e-4, "the timestep reaches the graph");
+      assertTrue(maxAbsDiff(sd.unet().predict(latents, TWO, 900, UNetConditioning.of(hidden)),
+          sd.unet().predict(latents, TWO, 100, UNetConditioning.of(hidden))) > 1e-4, "the timestep reaches the graph");
     }
   }
 
@@ -171,22 +208,22 @@ class DiffusionModelTest {
       ModelInfo info = lcm.info();
       assertTrue(info.isLcm());
       assertEquals(256, info.timeCondDim());
-      float[] hidden = lcm.textEncoder().encode(ids(2));
+      float[] hidden = lcm.textEncoder().encode(ids(2)).tokens();
       float[] latents = noise(TWO.size(), 5);
-      float[] a = lcm.unet().predict(latents, TWO, 999, hidden, noise(2 * 256, 6));
-      float[] b = lcm.unet().predict(latents, TWO, 999, hidden, noise(2 * 256, 7));
+      float[] a = lcm.unet().predict(latents, TWO, 999, UNetConditioning.of(hidden).withTimestepCond(noise(2 * 256, 6)));
+      float[] b = lcm.unet().predict(latents, TWO, 999, UNetConditioning.of(hidden).withTimestepCond(noise(2 * 256, 7)));
       assertFinite(a);
       assertTrue(maxAbsDiff(a, b) > 0, "timestep_cond reaches the graph");
-      assertThrows(IllegalArgumentException.class, () -> lcm.unet().predict(latents, TWO, 999, hidden, null));
+      assertThrows(IllegalArgumentException.class, () -> lcm.unet().predict(latents, TWO, 999, UNetConditioning.of(hidden)));
     }
   }
 
   @Test
   void timestepCondOnANonLcmUnetIsRefused() {
     try (DiffusionModel sd = DiffusionModel.load(TinyModels.options("tiny-sd"))) {
-      float[] hidden = sd.textEncoder().encode(ids(2));
+      float[] hidden = sd.textEncoder().encode(ids(2)).tokens();
       assertThrows(IllegalArgumentException.class,
-          () -> sd.unet().predict(new float[TWO.size()], TWO, 1, hidden, new float[512]));
+          () -> sd.unet().predict(new float[TWO.size()], TWO, 1, UNetConditioning.of(hidden).withTimestepCond(new float[512])));
     }
   }
 
@@ -199,7 +236,7 @@ class DiffusionModelTest {
       assertTrue(e.getMessage().contains("height 128 x width 128"), e.getMessage());
       LatentShape big = new LatentShape(1, 4, 64, 64);
       assertThrows(IllegalArgumentException.class,
-          () -> sd.unet().predict(new float[big.size()], big, 1, new float[77 * 32], null));
+          () -> sd.unet().predict(new float[big.size()], big, 1, UNetConditioning.of(new float[77 * 32])));
     }
   }
 
@@ -217,12 +254,12 @@ class DiffusionModelTest {
   void fp16UnetSeesEmbeddingsChangedInPlace() {
     try (DiffusionModel fp16 = DiffusionModel.load(TinyModels.options("tiny-sd-fp16"))) {
       float[] latents = noise(TWO.size(), 8);
-      float[] hidden = fp16.textEncoder().encode(ids(2));
-      float[] first = fp16.unet().predict(latents, TWO, 700, hidden, null);
-      float[] other = fp16.textEncoder().encode(new int[][] {ids(4)[2], ids(4)[3]});
+      float[] hidden = fp16.textEncoder().encode(ids(2)).tokens();
+      float[] first = fp16.unet().predict(latents, TWO, 700, UNetConditioning.of(hidden));
+      float[] other = fp16.textEncoder().encode(new int[][] {ids(4)[2], ids(4)[3]}).tokens();
       System.arraycopy(other, 0, hidden, 0, hidden.length); // same array, new prompts
-      float[] changed = fp16.unet().predict(latents, TWO, 700, hidden, null);
-      float[] fresh = fp16.unet().predict(latents, TWO, 700, other.clone(), null);
+      float[] changed = fp16.unet().predict(latents, TWO, 700, UNetConditioning.of(hidden));
+      float[] fresh = fp16.unet().predict(latents, TWO, 700, UNetConditioning.of(other.clone()));
       assertTrue(maxAbsDiff(first, changed) > 1e-3, "new embeddings in the same array must reach the graph");
       assertEquals(0, maxAbsDiff(changed, fresh));
     }

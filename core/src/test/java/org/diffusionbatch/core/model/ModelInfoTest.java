@@ -9,8 +9,13 @@ import org.junit.jupiter.api.Test;
 
 class ModelInfoTest {
   private static ModelInfo info(String pipelineClass, Integer fixedH, Integer fixedW, int timeCondDim) {
+    return info(pipelineClass, fixedH, fixedW, timeCondDim, 1);
+  }
+
+  private static ModelInfo info(String pipelineClass, Integer fixedH, Integer fixedW, int timeCondDim, int multiple) {
     return new ModelInfo(Path.of("/m"), "/m", "d", pipelineClass, Path.of("/m/scheduler/scheduler_config.json"),
-        Path.of("/m/tokenizer"), 4, 64, fixedH, fixedW, 0.18215, 768, timeCondDim, "float32", "none");
+        Path.of("/m/tokenizer"), 4, 64, fixedH, fixedW, multiple, 768, timeCondDim, "float32",
+        new ModelInfo.Vae(0.18215, 8, null, null, false), null, "none");
   }
 
   @Test
@@ -25,6 +30,16 @@ class ModelInfoTest {
     ModelException e = assertThrows(ModelException.class, () -> info.requireLatentSize(96, 96));
     assertTrue(e.getMessage().contains("height 512 x any width"), e.getMessage());
     assertTrue(e.getMessage().contains("height 768 x width 768"), e.getMessage());
+  }
+
+  @Test
+  void latentsTheUnetCannotHalveAreRefusedWithSizesThatWork() {
+    ModelInfo sdxl = info("StableDiffusionXLPipeline", null, null, 0, 4);
+    sdxl.requireLatentSize(128, 96);
+    ModelException e = assertThrows(ModelException.class, () -> sdxl.requireLatentSize(125, 128));
+    assertTrue(e.getMessage().contains("height 1000 x width 1024") && e.getMessage().contains("multiples of 32 pixels"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("use e.g. 992 x 1024"), e.getMessage());
   }
 
   @Test

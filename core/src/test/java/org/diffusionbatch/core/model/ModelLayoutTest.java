@@ -100,13 +100,83 @@ class ModelLayoutTest {
     assertTrue(message.contains("does not exist"), message);
   }
 
-  @Test
-  void sdxlIsRefusedByClassOrByItsSecondTextEncoder() throws IOException {
-    completeExport("StableDiffusionXLPipeline");
-    assertTrue(error().contains("SDXL is not supported yet"));
-    completeExport("StableDiffusionPipeline");
+  private void completeXlExport(String pipelineClass) throws IOException {
+    completeExport(pipelineClass);
     file("text_encoder_2/model.onnx", "x");
-    assertTrue(error().contains("SDXL is not supported yet"));
+    file("tokenizer_2/vocab.json", "{}");
+    file("tokenizer_2/merges.txt", "");
+  }
+
+  @Test
+  void sdxlExportIsReadWithItsSecondEncoderAndVaeSettings() throws IOException {
+    completeXlExport("StableDiffusionXLPipeline");
+    file("model_index.json", "{\"_class_name\": \"StableDiffusionXLPipeline\", \"force_zeros_for_empty_prompt\": false}");
+    file("unet/config.json", "{\"sample_size\": 128, \"block_out_channels\": [320, 640, 1280]}");
+    file("vae_decoder/config.json", "{\"scaling_factor\": 0.13025, \"force_upcast\": false,"
+        + " \"block_out_channels\": [128, 256, 512, 512], \"latents_mean\": [1, 2, 3, 4], \"latents_std\": [5, 6, 7, 8]}");
+    ModelLayout layout = ModelLayout.read(dir);
+    assertTrue(layout.isXl());
+    assertEquals(dir.resolve("text_encoder_2/model.onnx"), layout.textEncoder2());
+    assertEquals(dir.resolve("tokenizer_2"), layout.tokenizer2Dir());
+    assertEquals(false, layout.forceZerosForEmptyPrompt());
+    assertEquals(3, layout.unetConfig().levels());
+    assertEquals(0.13025, layout.vaeScalingFactor(), 0);
+    assertEquals(8, layout.vaeConfig().scaleFactor());
+    assertEquals(false, layout.vaeConfig().forceUpcast());
+    assertEquals(4f, layout.vaeConfig().latentsMean()[3]);
+    assertEquals(5f, layout.vaeConfig().latentsStd()[0]);
+  }
+
+  @Test
+  void diffusersDefaultsApplyWhereConfigsAreSilent() throws IOException {
+    completeXlExport("ORTStableDiffusionXLPipeline");
+    ModelLayout layout = ModelLayout.read(dir);
+    assertTrue(layout.forceZerosForEmptyPrompt(), "StableDiffusionXLPipeline's default");
+    assertTrue(layout.vaeConfig().forceUpcast(), "AutoencoderKL's default");
+    assertEquals(8, layout.vaeConfig().scaleFactor());
+    assertNull(layout.vaeConfig().latentsMean());
+    assertNull(layout.unetConfig().levels());
+    completeExport("StableDiffusionPipeline");
+    file("vae_decoder/config.json", "{\"block_out_channels\": [32, 64]}");
+    assertEquals(2, ModelLayout.read(dir).vaeConfig().scaleFactor(), "2 ** (len(block_out_channels) - 1)");
+  }
+
+  @Test
+  void sdxlWithoutItsSecondEncoderOrTokenizerNamesTheMissingFile() throws IOException {
+    completeExport("StableDiffusionXLPipeline");
+    String message = error();
+    assertTrue(message.contains("SDXL pipeline but has no text_encoder_2/model.onnx"), message);
+    completeXlExport("StableDiffusionXLPipeline");
+    Files.delete(dir.resolve("tokenizer_2/merges.txt"));
+    message = error();
+    assertTrue(message.contains("has no tokenizer_2/merges.txt"), message);
+  }
+
+  @Test
+  void sdxlRefinerIsRefusedSayingWhatIsSupported() throws IOException {
+    completeXlExport("StableDiffusionXLImg2ImgPipeline");
+    file("model_index.json", "{\"_class_name\": \"StableDiffusionXLImg2ImgPipeline\", \"requires_aesthetics_score\": true}");
+    String message = error();
+    assertTrue(message.contains("SDXL refiner") && message.contains("stable-diffusion-xl-base-1.0"), message);
+    assertTrue(message.contains("SDXL-Turbo") && message.contains("LCM-SDXL"), message);
+    // the refiner as Optimum exports it: text_encoder_2 only
+    completeXlExport("StableDiffusionXLImg2ImgPipeline");
+    Files.delete(dir.resolve("text_encoder/model.onnx"));
+    message = error();
+    assertTrue(message.contains("SDXL refiner") && message.contains("no text_encoder/"), message);
+  }
+
+  @Test
+  void sdxlBaseExportedAsImageToImageIsAccepted() throws IOException {
+    completeXlExport("StableDiffusionXLImg2ImgPipeline");
+    assertTrue(ModelLayout.read(dir).isXl());
+  }
+
+  @Test
+  void otherSdxlPipelinesAreRefusedByName() throws IOException {
+    completeXlExport("StableDiffusionXLControlNetPipeline");
+    String message = error();
+    assertTrue(message.contains("StableDiffusionXLControlNetPipeline") && message.contains("SDXL base"), message);
   }
 
   @Test
@@ -119,11 +189,11 @@ class ModelLayoutTest {
   void supportedPipelineNames() {
     for (String ok : new String[] {"StableDiffusionPipeline", "OnnxStableDiffusionPipeline",
         "ORTStableDiffusionPipeline", "StableDiffusionImg2ImgPipeline", "LatentConsistencyModelPipeline",
-        "ORTLatentConsistencyModelPipeline"}) {
+        "ORTLatentConsistencyModelPipeline", "StableDiffusionXLPipeline", "ORTStableDiffusionXLPipeline"}) {
       assertTrue(ModelLayout.isSupportedPipeline(ok), ok);
     }
-    for (String no : new String[] {"StableDiffusionXLPipeline", "ORTStableDiffusionXLPipeline",
-        "StableDiffusion3Pipeline", "KandinskyPipeline"}) {
+    for (String no : new String[] {"StableDiffusionXLControlNetPipeline", "StableDiffusion3Pipeline",
+        "KandinskyPipeline"}) {
       assertTrue(!ModelLayout.isSupportedPipeline(no), no);
     }
   }

@@ -18,19 +18,7 @@ class ModelLoadErrorsTest {
   Path temp;
 
   private Path copyOf(String name) throws IOException {
-    Path source = TinyModels.path(name);
-    Path target = temp.resolve(name);
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path p : files.toList()) {
-        Path to = target.resolve(source.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-    return target;
+    return TinyModels.copy(name, temp);
   }
 
   private static String loadError(Path dir) {
@@ -94,6 +82,41 @@ class ModelLoadErrorsTest {
         StandardCopyOption.REPLACE_EXISTING);
     String message = loadError(dir);
     assertTrue(message.contains("text_encoder/model.onnx") && message.contains("last_hidden_state"), message);
+  }
+
+  @Test
+  void sdxlWithoutItsSecondTextEncoderSaysWhatIsMissing() throws IOException {
+    Path dir = copyOf("tiny-sdxl");
+    Files.delete(dir.resolve("text_encoder_2/model.onnx"));
+    String message = loadError(dir);
+    assertTrue(message.contains("SDXL pipeline but has no text_encoder_2/model.onnx"), message);
+  }
+
+  @Test
+  void sdxlUnetWithoutTheSecondEncoderFolderIsNamed() throws IOException {
+    Path dir = copyOf("tiny-sdxl");
+    Files.writeString(dir.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusionPipeline\"}");
+    deleteTree(dir.resolve("text_encoder_2"));
+    String message = loadError(dir);
+    assertTrue(message.contains("text_embeds/time_ids") && message.contains("text_encoder_2/"), message);
+  }
+
+  @Test
+  void float16SdxlVaeThatAsksForFloat32IsRefusedNamingTheFp16FixVae() throws IOException {
+    Path dir = copyOf("tiny-sdxl");
+    Files.copy(TinyModels.path("tiny-sd-fp16").resolve("vae_decoder/model.onnx"), dir.resolve("vae_decoder/model.onnx"),
+        StandardCopyOption.REPLACE_EXISTING);
+    String message = loadError(dir);
+    assertTrue(message.contains("force_upcast") && message.contains("madebyollin/sdxl-vae-fp16-fix"), message);
+    assertTrue(message.contains("vae_decoder/model.onnx") && message.contains("float16"), message);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @Test

@@ -59,7 +59,7 @@ class S3ModelTest {
       assertEquals(localDigest, model.info().digest(), "the digest depends on the files, not where they came from");
       assertTrue(model.info().directory().startsWith(cacheDir));
       LatentShape shape = new LatentShape(1, 4, 16, 16);
-      float[] out = model.unet().predict(new float[shape.size()], shape, 500, new float[77 * 32], null);
+      float[] out = model.unet().predict(new float[shape.size()], shape, 500, UNetConditioning.of(new float[77 * 32]));
       assertEquals(shape.size(), out.length);
     }
   }

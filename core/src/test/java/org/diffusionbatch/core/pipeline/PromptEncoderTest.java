@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.diffusionbatch.core.model.TextEmbeddings;
 import org.diffusionbatch.core.model.TextEncoder;
 import org.diffusionbatch.core.tokenizer.ClipTokenizer;
 import org.junit.jupiter.api.Test;
@@ -20,18 +21,22 @@ class PromptEncoderTest {
     final List<Integer> firstIds = new ArrayList<>();
 
     @Override
-    public synchronized float[] encode(int[][] ids) {
+    public synchronized TextEmbeddings encode(int[][] ids) {
       float[] out = new float[ids.length * 77 * HIDDEN];
       for (int r = 0; r < ids.length; r++) {
         firstIds.add(ids[r][1]);
         Arrays.fill(out, r * 77 * HIDDEN, (r + 1) * 77 * HIDDEN, ids[r][1]);
       }
-      return out;
+      return new TextEmbeddings(out, null);
     }
   }
 
   private final ClipTokenizer tokenizer =
       ClipTokenizer.fromDirectory(Path.of(System.getProperty("repo.root", "."), "models/tiny-sd/tokenizer"));
+
+  private PromptEncoder single(TextEncoder model) {
+    return new PromptEncoder(List.of(new PromptEncoder.Encoder(tokenizer, model, HIDDEN)), 77, 0);
+  }
 
   private int firstId(String text) {
     return tokenizer.encode(text).ids()[1];
@@ -40,7 +45,7 @@ class PromptEncoderTest {
   @Test
   void repeatedNegativePromptIsEncodedOnceAcrossBatches() {
     RecordingEncoder recording = new RecordingEncoder();
-    PromptEncoder encoder = new PromptEncoder(tokenizer, recording, 77, HIDDEN);
+    PromptEncoder encoder = single(recording);
     encoder.encode(List.of("red", "blue"), List.of("", ""));
     encoder.encode(List.of("green"), List.of(""));
     // "" once, then red, blue, green: the second batch's negative came from the cache.
@@ -49,8 +54,8 @@ class PromptEncoderTest {
 
   @Test
   void rowsComeBackUncondFirstThenCondInRequestOrder() {
-    PromptEncoder encoder = new PromptEncoder(tokenizer, new RecordingEncoder(), 77, HIDDEN);
-    float[] hidden = encoder.encode(List.of("red", "blue", "red"), List.of("square", "", "square"));
+    PromptEncoder encoder = single(new RecordingEncoder());
+    float[] hidden = encoder.encode(List.of("red", "blue", "red"), List.of("square", "", "square")).tokens();
     int row = 77 * HIDDEN;
     float[] firstValues = new float[6];
     for (int r = 0; r < 6; r++) {
@@ -63,8 +68,8 @@ class PromptEncoderTest {
   @Test
   void withoutGuidanceOnlyPromptsAreEncoded() {
     RecordingEncoder recording = new RecordingEncoder();
-    PromptEncoder encoder = new PromptEncoder(tokenizer, recording, 77, HIDDEN);
-    float[] hidden = encoder.encode(List.of("red", "red"), null);
+    PromptEncoder encoder = single(recording);
+    float[] hidden = encoder.encode(List.of("red", "red"), null).tokens();
     assertEquals(2 * 77 * HIDDEN, hidden.length);
     assertEquals(List.of(firstId("red")), recording.firstIds);
   }

@@ -9,14 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.diffusionbatch.core.model.ModelOptions;
+import org.diffusionbatch.core.model.TinyModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The whole pipeline on the bundled tiny models through DJL and ONNX Runtime. */
 class TextToImagePipelineTest {
@@ -165,6 +168,59 @@ class TextToImagePipelineTest {
     assertTrue(e.getMessage().contains("256") && e.getMessage().contains("128"), e.getMessage());
     GenerationSettings odd = new GenerationSettings("dpmpp-2m", 4, 7.5, 0, 130, 128, null);
     assertTrue(assertThrows(IllegalArgumentException.class, () -> sd.validate(odd)).getMessage().contains("multiple of 8"));
+  }
+
+  @Test
+  void noNegativePromptIsTheEmptyOneForStableDiffusion() {
+    GenerationSettings s = settings("euler", 6, 7.5);
+    GenerationResult none = sd.generate(s, List.of(new GenerationRequest("red", null, 5)), false).get(0);
+    assertArrayEquals(one(sd, s, "red", 5).rgb(), none.image().rgb(), "diffusers: negative_prompt None means \"\"");
+  }
+
+  @Test
+  void sizeConditioningIsRefusedForStableDiffusion() {
+    GenerationSettings d = sd.defaults();
+    GenerationSettings s = new GenerationSettings(d.sampler(), 4, 7.5, 0, d.width(), d.height(), null,
+        SizeConditioning.parse(java.util.Map.of("original_size", "512,512")));
+    String message = assertThrows(IllegalArgumentException.class, () -> sd.validate(s)).getMessage();
+    assertTrue(message.contains("SDXL models only") && message.contains("original_size=512,512"), message);
+  }
+
+  @Test
+  void sizeTheUnetLevelsCannotHalveIsRejectedWithSizesThatWork(@TempDir Path temp) throws Exception {
+    Path dir = TinyModels.copy("tiny-sd", temp);
+    // six levels halve the latents five times: 16x16 latents (128 pixels) cannot be halved that often
+    Files.writeString(dir.resolve("unet/config.json"), "{\"sample_size\": 16, \"block_out_channels\": [1, 2, 3, 4, 5, 6]}");
+    try (TextToImagePipeline p = TextToImagePipeline.load(ModelOptions.local(dir).withThreads(1, 1))) {
+      String message = assertThrows(IllegalArgumentException.class, () -> p.validate(p.defaults())).getMessage();
+      assertTrue(message.contains("width 128 is not a size this model can take") && message.contains("multiple of 256"),
+          message);
+    }
+  }
+
+  @Test
+  void sdTurboSchedulerGivesOneStepWithoutGuidanceByDefault(@TempDir Path temp) throws Exception {
+    Path dir = TinyModels.copy("tiny-sd", temp);
+    // stabilityai/sd-turbo's scheduler: Euler ancestral with "trailing" timesteps
+    Files.writeString(dir.resolve("scheduler/scheduler_config.json"), "{\"_class_name\": \"EulerAncestralDiscreteScheduler\","
+        + " \"beta_start\": 0.00085, \"beta_end\": 0.012, \"beta_schedule\": \"scaled_linear\", \"num_train_timesteps\": 1000,"
+        + " \"prediction_type\": \"epsilon\", \"steps_offset\": 1, \"timestep_spacing\": \"trailing\"}");
+    try (TextToImagePipeline turbo = TextToImagePipeline.load(ModelOptions.local(dir).withThreads(1, 1))) {
+      GenerationSettings d = turbo.defaults();
+      assertEquals("euler-a", d.sampler());
+      assertEquals(1, d.steps());
+      assertEquals(0.0, d.guidanceScale());
+      assertEquals("blue square", answers.nearest(one(turbo, d, "a blue square", 3)));
+    }
+  }
+
+  @Test
+  void oneStepWorksWithEverySampler() {
+    for (String name : org.diffusionbatch.core.sampler.Samplers.names()) {
+      GenerationResult r = sd.generate(settings(name, 1, 7.5), List.of(new GenerationRequest("a red circle", null, 2)), false)
+          .get(0);
+      assertTrue(r.ok(), () -> name + ": " + r.failedStage() + ": " + r.error());
+    }
   }
 
   @Test

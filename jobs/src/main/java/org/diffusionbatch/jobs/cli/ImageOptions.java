@@ -16,10 +16,10 @@ public final class ImageOptions {
   @Option(names = "--sampler", paramLabel = "NAME", description = "Sampler: dpmpp-2m, dpmpp-2m-karras, dpmpp-3m, dpm-2s, lcm, ddim, euler, euler-a, ddpm (default: the model's own scheduler where implemented, else dpmpp-2m; lcm for LCM models).")
   String sampler;
 
-  @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM models).")
+  @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM models; 1 for SD-/SDXL-Turbo).")
   Integer steps;
 
-  @Option(names = "--guidance", paramLabel = "W", description = "Classifier-free guidance scale; 1 or less turns it off (default 7.5; 8.5 for LCM, as diffusers).")
+  @Option(names = "--guidance", paramLabel = "W", description = "Classifier-free guidance scale; 1 or less turns it off (default 7.5; SDXL 5; LCM 8.5, LCM-SDXL 8; SD-/SDXL-Turbo 0).")
   Double guidance;
 
   @Option(names = "--guidance-rescale", paramLabel = "R", defaultValue = "0", description = "diffusers' guidance_rescale, 0 to 1 (default 0).")
@@ -31,7 +31,7 @@ public final class ImageOptions {
   @Option(names = "--height", paramLabel = "H", description = "Image height in pixels, a multiple of 8 (default: the model's sample_size x 8).")
   Integer height;
 
-  @Option(names = "--negative-prompt", paramLabel = "TEXT", defaultValue = "", description = "Negative prompt (default: none).")
+  @Option(names = "--negative-prompt", paramLabel = "TEXT", description = "Negative prompt (default: none, which SDXL turns into zero embeddings as diffusers does; \"\" is encoded as text).")
   String negativePrompt;
 
   @Option(names = "--sampler-option", paramLabel = "KEY=VALUE", description = "diffusers scheduler_config key (repeatable), e.g. use_karras_sigmas=true.")

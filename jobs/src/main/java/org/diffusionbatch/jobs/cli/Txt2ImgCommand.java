@@ -2,13 +2,16 @@ package org.diffusionbatch.jobs.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusionbatch.core.model.ModelOptions;
 import org.diffusionbatch.core.pipeline.GeneratedImage;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.core.pipeline.SizeConditioning;
 import org.diffusionbatch.core.pipeline.StageTimings;
 import org.diffusionbatch.core.pipeline.TextToImagePipeline;
 import picocli.CommandLine.Command;
@@ -39,6 +42,9 @@ public final class Txt2ImgCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (default: its own choice).")
   int threads;
 
+  @Option(names = "--size-conditioning", paramLabel = "KEY=H,W", description = "SDXL micro-conditioning (repeatable): original_size, crops_coords_top_left, target_size and their negative_ forms, e.g. original_size=512,512 (default: the image's size, crop 0,0, as diffusers).")
+  Map<String, String> sizeConditioning = new LinkedHashMap<>();
+
   @Mixin S3Options s3 = new S3Options();
 
   @Override
@@ -55,7 +61,8 @@ public final class Txt2ImgCommand implements Callable<Integer> {
                   image.guidanceRescale(),
                   orZero(image.width()),
                   orZero(image.height()),
-                  image.samplerOverrides()));
+                  image.samplerOverrides(),
+                  SizeConditioning.parse(sizeConditioning)));
       pipeline.validate(settings);
       GenerationResult result =
           pipeline.generate(settings, List.of(new GenerationRequest(prompt, image.negativePrompt(), seed)), true).get(0);

@@ -23,7 +23,7 @@ public final class ImageRows {
   public static final StructType SCHEMA = new StructType()
       .add("prompt_id", DataTypes.StringType, false)
       .add("prompt", DataTypes.StringType, false)
-      .add("negative_prompt", DataTypes.StringType, false)
+      .add("negative_prompt", DataTypes.StringType, true) // null: none given (SDXL then guides from zeros)
       .add("seed", DataTypes.LongType, false)
       .add("sampler", DataTypes.StringType, false)
       .add("steps", DataTypes.IntegerType, false)

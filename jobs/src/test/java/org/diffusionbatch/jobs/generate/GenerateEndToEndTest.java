@@ -94,6 +94,30 @@ class GenerateEndToEndTest {
   }
 
   @Test
+  void sdxlAndSdxlTurboModelsRunWithTheirOwnSchedulersByDefault() throws Exception {
+    Path prompts = dir.resolve("prompts.csv");
+    Files.writeString(prompts, "prompt_id,prompt,negative_prompt\nr,a red circle,\nb,a blue square,green\n");
+    String[][] models = {{"tiny-sdxl", "euler", "20", "5.0"}, {"tiny-sdxl-turbo", "euler-a", "1", "0.0"}};
+    for (String[] m : models) {
+      Path out = dir.resolve("out-" + m[0]);
+      assertEquals(GenerateCommand.EXIT_OK, Runs.generate("--prompts", prompts.toString(), "--output", out.toString(),
+          "--model", Path.of("models", m[0]).toAbsolutePath().toString(), "--master", "local[1]"));
+      Map<String, Group> made = new HashMap<>();
+      Outputs.rows(out).forEach(r -> made.put(r.getString("prompt_id", 0), r));
+      assertEquals(java.util.Set.of("r", "b"), made.keySet());
+      for (Group row : made.values()) {
+        assertEquals(m[1], row.getString("sampler", 0), m[0]);
+        assertEquals(Integer.parseInt(m[2]), row.getInteger("steps", 0), m[0]);
+        assertEquals(Double.parseDouble(m[3]), row.getDouble("guidance_scale", 0), m[0]);
+        BufferedImage png = ImageIO.read(new ByteArrayInputStream(row.getGroup("image", 0).getBinary("bytes", 0).getBytes()));
+        assertEquals(128, png.getWidth());
+      }
+      assertEquals(0, made.get("r").getFieldRepetitionCount("negative_prompt"), "no negative prompt is recorded as null");
+      assertEquals("green", made.get("b").getString("negative_prompt", 0));
+    }
+  }
+
+  @Test
   void badRowsGoToTheErrorsDatasetTheRestIsMadeAndTheExitCodeIs3() throws Exception {
     Path prompts = dir.resolve("p.jsonl");
     Files.writeString(prompts, String.join("\n",
