@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.diffusionbatch.core.model.DiffusionModel;
 import org.diffusionbatch.core.model.ModelOptions;
+import org.diffusionbatch.core.model.UNetConditioning;
 import org.diffusionbatch.core.quantize.CalibrationMethod;
 import org.diffusionbatch.core.quantize.ModelQuantizer;
 import org.diffusionbatch.core.quantize.QuantizationMode;
@@ -95,7 +96,7 @@ public class QuantizedUnetBench {
         row[0] = 49406;
       }
       ids[1][1] = 320; // "a"
-      hidden = model.textEncoder().encode(ids);
+      hidden = model.textEncoder().encode(ids).tokens();
     }
 
     private Path quantize(Path source, QuantizationMode mode) {
@@ -121,7 +122,7 @@ public class QuantizedUnetBench {
 
   @Benchmark
   public float[] unetCall(Unet state) {
-    return state.model.unet().predict(state.latents, state.shape, 500, state.hidden, null);
+    return state.model.unet().predict(state.latents, state.shape, 500, UNetConditioning.of(state.hidden));
   }
 
   private static float[] gaussian(int n, long seed) {
