@@ -47,8 +47,32 @@ public final class SimulatedDevice {
     TEXT_ENCODER, UNET, VAE_DECODER
   }
 
+  /** Wall-clock time for the timeline and the wait for a call's end; tests give a manual one. */
+  public interface Clock {
+    long nanoTime();
+
+    void waitUntil(long deadline);
+
+    /** System.nanoTime, and parking the calling thread (no CPU) until the deadline. */
+    Clock SYSTEM = new Clock() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public void waitUntil(long deadline) {
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(left);
+        }
+      }
+    };
+  }
+
   private final DeviceProfile profile;
   private final Sharing sharing;
+  private final Clock clock;
   private final long[] freeAt = new long[Graph.values().length];
   private final long[] calls = new long[Graph.values().length];
   private final long[] rows = new long[Graph.values().length];
@@ -57,8 +81,13 @@ public final class SimulatedDevice {
   private int intervalCount;
 
   public SimulatedDevice(DeviceProfile profile, Sharing sharing) {
+    this(profile, sharing, Clock.SYSTEM);
+  }
+
+  public SimulatedDevice(DeviceProfile profile, Sharing sharing, Clock clock) {
     this.profile = profile;
     this.sharing = sharing;
+    this.clock = clock;
   }
 
   public DeviceProfile profile() {
@@ -83,7 +112,7 @@ public final class SimulatedDevice {
     };
     long end;
     synchronized (this) {
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       int queue = sharing == Sharing.ONE_QUEUE ? 0 : graph.ordinal();
       long start = Math.max(now, freeAt[queue]);
       end = start + duration;
@@ -93,7 +122,7 @@ public final class SimulatedDevice {
       graphNanos[graph.ordinal()] += duration;
       record(start, end);
     }
-    waitUntil(end);
+    clock.waitUntil(end);
     return duration;
   }
 
@@ -104,13 +133,6 @@ public final class SimulatedDevice {
     intervals[intervalCount * 2] = start;
     intervals[intervalCount * 2 + 1] = end;
     intervalCount++;
-  }
-
-  private static void waitUntil(long deadline) {
-    long left;
-    while ((left = deadline - System.nanoTime()) > 0) {
-      LockSupport.parkNanos(left);
-    }
   }
 
   /** What the device has done so far. */
