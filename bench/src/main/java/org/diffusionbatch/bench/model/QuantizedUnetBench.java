@@ -67,7 +67,7 @@ public class QuantizedUnetBench {
     Path work;
     final LatentShape shape = new LatentShape(2, 4, 32, 32);
     float[] latents;
-    float[] hidden;
+    UNetConditioning hidden;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -96,7 +96,7 @@ public class QuantizedUnetBench {
         row[0] = 49406;
       }
       ids[1][1] = 320; // "a"
-      hidden = model.textEncoder().encode(ids).tokens();
+      hidden = UNetConditioning.of(model.textEncoder().encode(ids).tokens());
     }
 
     private Path quantize(Path source, QuantizationMode mode) {
@@ -122,7 +122,7 @@ public class QuantizedUnetBench {
 
   @Benchmark
   public float[] unetCall(Unet state) {
-    return state.model.unet().predict(state.latents, state.shape, 500, UNetConditioning.of(state.hidden));
+    return state.model.unet().predict(state.latents, state.shape, 500, state.hidden);
   }
 
   private static float[] gaussian(int n, long seed) {

@@ -56,7 +56,8 @@ public final class DiffusionModel implements AutoCloseable {
               info.isXl() ? info.xl().timeIdsSize() : 0),
           new OnnxVaeDecoder(vae, info.vaeScaleFactor()));
       LOG.info("loaded {} ({}, {}{}, digest {}) from {} in {} ms{}", options.uri(), info.pipelineClass(), info.floatType(),
-          info.isQuantized() ? ", " + info.quantization() : "", digest.substring(0, 12), dir, (System.nanoTime() - start) / 1_000_000,
+          info.isQuantized() ? ", " + info.quantization() : "", digest.substring(0, 12), dir,
+          (System.nanoTime() - start) / 1_000_000,
           source.downloaded() ? " (downloaded)" : "");
       return model;
     } catch (RuntimeException e) {

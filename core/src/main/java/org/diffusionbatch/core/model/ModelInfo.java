@@ -37,6 +37,10 @@ public record ModelInfo(Path directory, String uri, String digest, String pipeli
   /** {@link #quantization()} of a model without a quantization sidecar. */
   public static final String NOT_QUANTIZED = "none";
 
+  public boolean isQuantized() {
+    return !NOT_QUANTIZED.equals(quantization);
+  }
+
   /**
    * The VAE decoder.
    *
@@ -59,10 +63,6 @@ public record ModelInfo(Path directory, String uri, String digest, String pipeli
    * @param forceZerosForEmptyPrompt with guidance and no negative prompt, the negative embeddings are zeros
    */
   public record Xl(Path tokenizer2Dir, int textWidth, int text2Width, int pooledSize, int timeIdsSize, boolean forceZerosForEmptyPrompt) {}
-
-  public boolean isQuantized() {
-    return !NOT_QUANTIZED.equals(quantization);
-  }
 
   /** A Latent Consistency Model: its pipeline says so, or its UNet takes a guidance embedding. */
   public boolean isLcm() {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.platform.Fp16Conversions;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
@@ -21,7 +22,6 @@ import java.util.Set;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.ValueInfoProto;
-import org.diffusionbatch.core.model.Float16;
 import org.diffusionbatch.core.model.ModelException;
 
 /**
@@ -141,7 +141,7 @@ final class ActivationCalibrator {
       ShortBuffer halves = tensor.getShortBuffer();
       float[] out = new float[halves.remaining()];
       for (int i = 0; i < out.length; i++) {
-        out[i] = Float16.toFloat(halves.get(i));
+        out[i] = Fp16Conversions.fp16ToFloat(halves.get(i));
       }
       return FloatBuffer.wrap(out);
     }

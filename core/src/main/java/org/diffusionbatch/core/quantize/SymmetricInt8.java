@@ -1,6 +1,6 @@
 package org.diffusionbatch.core.quantize;
 
-import org.diffusionbatch.core.model.Float16;
+import ai.onnxruntime.platform.Fp16Conversions;
 
 /**
  * Symmetric INT8 for weights, as ONNX Runtime's quantizer makes it: per channel (or per tensor) a
@@ -64,11 +64,11 @@ final class SymmetricInt8 {
 
   /** The smallest positive float16 value not below {@code value}, as a float. */
   static float halfAtLeast(float value) {
-    short half = Float16.fromFloat(value);
-    while (Float16.toFloat(half) < value || Float16.toFloat(half) <= 0) {
+    short half = Fp16Conversions.floatToFp16(value);
+    while (Fp16Conversions.fp16ToFloat(half) < value || Fp16Conversions.fp16ToFloat(half) <= 0) {
       half++; // positive halves order like their bits
     }
-    return Float16.toFloat(half);
+    return Fp16Conversions.fp16ToFloat(half);
   }
 
   private static int channel(int index, long inner, int channels, int axis) {

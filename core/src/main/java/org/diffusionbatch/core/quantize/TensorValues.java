@@ -1,11 +1,11 @@
 package org.diffusionbatch.core.quantize;
 
+import ai.onnxruntime.platform.Fp16Conversions;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import onnx.Onnx.TensorProto;
 import onnx.Onnx.TensorProto.DataType;
-import org.diffusionbatch.core.model.Float16;
 import org.diffusionbatch.core.model.ModelException;
 
 /** ONNX tensors to Java arrays and back, in ONNX's little-endian raw_data layout. */
@@ -35,7 +35,7 @@ final class TensorValues {
       case DataType.FLOAT_VALUE -> le.asFloatBuffer().get(out);
       case DataType.FLOAT16_VALUE -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Float16.toFloat(le.getShort(le.position() + 2 * i));
+          out[i] = Fp16Conversions.fp16ToFloat(le.getShort(le.position() + 2 * i));
         }
       }
       case DataType.DOUBLE_VALUE -> {
@@ -59,7 +59,7 @@ final class TensorValues {
       }
       case DataType.FLOAT16_VALUE -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Float16.toFloat((short) t.getInt32Data(i));
+          out[i] = Fp16Conversions.fp16ToFloat((short) t.getInt32Data(i));
         }
       }
       case DataType.DOUBLE_VALUE -> {
@@ -88,7 +88,7 @@ final class TensorValues {
     if (type == DataType.FLOAT16) {
       ByteBuffer bytes = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
       for (float v : values) {
-        bytes.putShort(Float16.fromFloat(v));
+        bytes.putShort(Fp16Conversions.floatToFp16(v));
       }
       return tensor(name, type, dims, ByteString.copyFrom(bytes.flip()));
     }

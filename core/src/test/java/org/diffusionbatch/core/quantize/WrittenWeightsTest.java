@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.onnxruntime.platform.Fp16Conversions;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -18,7 +19,6 @@ import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
 import onnx.Onnx.StringStringEntryProto;
 import onnx.Onnx.TensorProto;
-import org.diffusionbatch.core.model.Float16;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,7 +141,7 @@ class WrittenWeightsTest {
     ByteBuffer b = raw ? data(t, dir) : null;
     for (int i = 0; i < n; i++) {
       if (t.getDataType() == TensorProto.DataType.FLOAT16_VALUE) {
-        out[i] = Float16.toFloat(raw ? b.getShort(2 * i) : (short) t.getInt32Data(i));
+        out[i] = Fp16Conversions.fp16ToFloat(raw ? b.getShort(2 * i) : (short) t.getInt32Data(i));
       } else {
         out[i] = raw ? b.getFloat(4 * i) : t.getFloatData(i);
       }
