@@ -49,8 +49,17 @@ case "$what" in
         ln -s "$jar" "$home/jars/$(printf '%03d' "$i")-$(basename "$jar")"
       done
     fi
+    done_ids=()
+    if [ "${1:-}" = --resume-from ]; then
+      done_ids=(--resume-from "${2:?--resume-from DONE}")
+      shift 2
+    fi
+    # The data in one JVM, the measured run (the driver) in another, so the driver's heap is its own.
+    java -Xmx3g "${opens[@]}" -cp "$classpath" org.diffusionbatch.bench.sim.PlanBenchmark data "$rows" --scratch "$work" \
+      ${done_ids[@]+"${done_ids[@]}"} > "$work/data-$rows.log" 2>&1 || { tail -20 "$work/data-$rows.log" >&2; exit 1; }
     SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 java "-Xmx${HEAP:-2g}" -Xlog:gc:file="$work/gc-driver-$rows.log" "${opens[@]}" \
-      -cp "$classpath" org.diffusionbatch.bench.sim.PlanBenchmark "$rows" --scratch "$work" "$@"
+      -cp "$classpath" org.diffusionbatch.bench.sim.PlanBenchmark run "$rows" --scratch "$work" \
+      ${done_ids[@]+"${done_ids[@]}"} --json "$work/plan-$rows.json" "$@"
     ;;
   *)
     echo "unknown benchmark $what: use dpmpp, lcm or plan" >&2

@@ -8,6 +8,9 @@ import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.PageSet;
+import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.options.ListContainerOptions;
 
 /**
  * An S3-compatible server in this JVM for the benchmarks' s3a:// outputs: S3Proxy on 127.0.0.1
@@ -22,8 +25,10 @@ public final class LocalS3 implements AutoCloseable {
 
   private final BlobStoreContext context;
   private final S3Proxy proxy;
+  private final String bucket;
 
   public LocalS3(Path storage, String bucket) throws Exception {
+    this.bucket = bucket;
     Properties properties = new Properties();
     properties.setProperty("jclouds.filesystem.basedir", storage.toString());
     context = ContextBuilder.newBuilder("filesystem").credentials("identity", "credential")
@@ -52,6 +57,26 @@ public final class LocalS3 implements AutoCloseable {
         "--conf", "spark.hadoop.fs.s3a.secret.key=" + SECRET_KEY,
         "--conf", "spark.hadoop.fs.s3a.connection.ssl.enabled=false",
         "--conf", "spark.hadoop.fs.s3a.change.detection.mode=none");
+  }
+
+  /** How many objects under {@code prefix} in the bucket end with {@code suffix}. */
+  public long count(String prefix, String suffix) {
+    long n = 0;
+    String marker = null;
+    do {
+      ListContainerOptions options = ListContainerOptions.Builder.prefix(prefix + "/").recursive();
+      if (marker != null) {
+        options.afterMarker(marker);
+      }
+      PageSet<? extends StorageMetadata> page = context.getBlobStore().list(bucket, options);
+      for (StorageMetadata blob : page) {
+        if (blob.getName().endsWith(suffix)) {
+          n++;
+        }
+      }
+      marker = page.getNextMarker();
+    } while (marker != null);
+    return n;
   }
 
   @Override

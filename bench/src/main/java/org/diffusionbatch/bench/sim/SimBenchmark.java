@@ -108,6 +108,7 @@ public final class SimBenchmark {
     Path prompts = BenchPrompts.writeText(dir.resolve("prompts.txt"), images);
     LocalS3 s3 = output.equals("s3") ? new LocalS3(Files.createDirectories(dir.resolve("s3")), "bench") : null;
     try {
+      String run = Long.toString(System.nanoTime());
       String out = s3 != null ? "s3a://bench/" + setting.name() + "-" + System.nanoTime() : dir.resolve("out-" + System.nanoTime()).toString();
       List<String> generate = new ArrayList<>(List.of(
           "--prompts", prompts.toString(), "--output", out, "--model", setting.model(),
@@ -116,7 +117,8 @@ public final class SimBenchmark {
           "--master", master, "--run-id", "sim-" + setting.name(),
           "--conf", "spark.ui.enabled=false",
           "--conf", SimulatedImageMakerFactory.FACTORY_CONF + "=" + SimulatedImageMakerFactory.class.getName(),
-          "--conf", SimulatedImageMakerFactory.SHARING + "=" + sharing.name()));
+          "--conf", SimulatedImageMakerFactory.SHARING + "=" + sharing.name(),
+          "--conf", SimulatedImageMakerFactory.RUN + "=" + run));
       if (s3 != null) {
         generate.addAll(s3.jobArguments());
       }
@@ -126,7 +128,7 @@ public final class SimBenchmark {
       List<Sample> samples = new CopyOnWriteArrayList<>();
       Thread sampler = new Thread(() -> {
         while (!Thread.currentThread().isInterrupted()) {
-          samples.add(sample(threads));
+          samples.add(sample(threads, run));
           try {
             Thread.sleep(SAMPLE_MILLIS);
           } catch (InterruptedException e) {
@@ -141,14 +143,15 @@ public final class SimBenchmark {
       double wall = (System.nanoTime() - start) / 1e9;
       sampler.interrupt();
       sampler.join();
-      samples.add(sample(threads));
+      samples.add(sample(threads, run));
       double[] loadAfter = loadAverage();
-      SimulatedDevice device = SimulatedImageMakerFactory.lastDevice();
+      SimulatedDevice device = SimulatedImageMakerFactory.device(run);
       if (device == null) {
         throw new IllegalStateException("generate exited " + exit + " without loading the simulated model; see its output above");
       }
-      return Result.of(setting, images, output, master, exit, wall, device, samples, loadBefore, loadAfter,
-          cfgMillisPerImage(setting), pngMillisPerImage());
+      long s3Objects = s3 == null ? 0 : s3.count(out.substring("s3a://bench/".length()), ".parquet");
+      return Result.of(setting, images, output, master, exit, wall, s3Objects, device, samples, loadBefore, loadAfter,
+          cfgMillisPerImage(setting), pngMillisPerImage(SimulatedImageMakerFactory.pictures(run)));
     } finally {
       if (s3 != null) {
         s3.close();
@@ -159,9 +162,9 @@ public final class SimBenchmark {
   /** One reading of threads, stages and the device. */
   record Sample(long at, ThreadCpu.Snapshot threads, long[] stages, long decoded) {}
 
-  private static Sample sample(ThreadCpu threads) {
+  private static Sample sample(ThreadCpu threads, String run) {
     long now = System.nanoTime();
-    SimulatedDevice device = SimulatedImageMakerFactory.lastDevice();
+    SimulatedDevice device = SimulatedImageMakerFactory.device(run);
     long decoded = 0;
     if (device != null) {
       decoded = device.usage().rows()[SimulatedDevice.Graph.VAE_DECODER.ordinal()];
@@ -198,8 +201,7 @@ public final class SimBenchmark {
   }
 
   /** CPU milliseconds to PNG-encode one of the simulated pictures with the job's encoder (this thread, warmed up). */
-  static double pngMillisPerImage() {
-    SimulatedPictures pictures = SimulatedImageMakerFactory.lastPictures();
+  static double pngMillisPerImage(SimulatedPictures pictures) {
     PngEncoder encoder = new PngEncoder();
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     for (int i = 0; i < 8; i++) {
@@ -225,12 +227,12 @@ public final class SimBenchmark {
 
   /** The figures of one run. */
   public record Result(String setting, int images, String output, String master, int exitCode, double wallSeconds,
-      double ceiling, double anchorCeiling, double imagesPerSecond, double busyFraction, double steadyBusyFraction,
+      long decoded, long unetCalls, long s3Objects, double ceiling, double anchorCeiling, double imagesPerSecond, double busyFraction, double steadyBusyFraction,
       long steadyImages, Map<String, Double> cpuMillisPerImage, double coresFor95, double[] loadBefore, double[] loadAfter,
       String sharing, String cpuModel, int processors) {
 
-    static Result of(Setting setting, int images, String output, String master, int exit, double wall, SimulatedDevice device,
-        List<Sample> samples, double[] loadBefore, double[] loadAfter, double cfgMillis, double pngMillis) {
+    static Result of(Setting setting, int images, String output, String master, int exit, double wall, long s3Objects,
+        SimulatedDevice device, List<Sample> samples, double[] loadBefore, double[] loadAfter, double cfgMillis, double pngMillis) {
       SimulatedDevice.Usage usage = device.usage();
       long decoded = usage.rows()[SimulatedDevice.Graph.VAE_DECODER.ordinal()];
       double ceiling = device.profile().ceilingImagesPerSecond(setting.batch(), setting.steps(), setting.guided(), setting.lcm());
@@ -294,7 +296,8 @@ public final class SimBenchmark {
             byRole.get(ThreadCpu.Role.S3_SERVER.label()) / 1e6 / steadyImages);
         cores = executor / 1000 * 0.95 * ceiling;
       }
-      return new Result(setting.name(), images, output, master, exit, wall, ceiling,
+      return new Result(setting.name(), images, output, master, exit, wall, decoded,
+          usage.calls()[SimulatedDevice.Graph.UNET.ordinal()], s3Objects, ceiling,
           setting.lcm() ? 33.9 : 7.0, rate, usage.busyFraction(), steadyBusy, steadyImages, perImage, cores,
           loadBefore, loadAfter, usage.sharing().name(), machineCpuModel(), Runtime.getRuntime().availableProcessors());
     }

@@ -2,6 +2,7 @@ package org.diffusionbatch.bench.sim;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.core.pipeline.TextToImagePipeline;
@@ -30,15 +31,19 @@ public final class SimulatedImageMakerFactory implements ImageMakerFactory {
   public static final String SHARING = "diffusionbatch.sim.sharing";
   public static final String TOKENIZER = "diffusionbatch.sim.tokenizer";
   public static final String PICTURES = "diffusionbatch.sim.pictures";
+  /** A fresh device and model for each benchmark run in one JVM (the job keeps loaded models for the JVM's life). */
+  public static final String RUN = "diffusionbatch.sim.run";
 
-  private static volatile SimulatedDevice lastDevice;
-  private static volatile SimulatedPictures lastPictures;
+  /** The devices and pictures of the models loaded in this JVM, by {@value #RUN}; the benchmark reads their usage. */
+  private static final Map<String, SimulatedDevice> DEVICES = new ConcurrentHashMap<>();
+  private static final Map<String, SimulatedPictures> PICTURE_SETS = new ConcurrentHashMap<>();
 
   private final String model;
   private final String profile;
   private final String sharing;
   private final String tokenizer;
   private final int pictures;
+  private final String run;
 
   /** The constructor the job calls for {@code --conf diffusionbatch.imageMakerFactory}. */
   public SimulatedImageMakerFactory(GenerateOptions options) {
@@ -48,13 +53,14 @@ public final class SimulatedImageMakerFactory implements ImageMakerFactory {
     this.sharing = conf.getOrDefault(SHARING, SimulatedDevice.Sharing.ONE_QUEUE.name());
     this.tokenizer = conf.get(TOKENIZER);
     this.pictures = Integer.parseInt(conf.getOrDefault(PICTURES, "8"));
+    this.run = conf.getOrDefault(RUN, "");
     DeviceProfile.named(profile);
     SimulatedDevice.Sharing.parse(sharing);
   }
 
   @Override
   public String key(Integer gpu) {
-    return String.join("|", "simulated", model, profile, sharing, String.valueOf(tokenizer), Integer.toString(pictures),
+    return String.join("|", "simulated", model, profile, sharing, String.valueOf(tokenizer), Integer.toString(pictures), run,
         gpu == null ? "device" : "gpu" + gpu);
   }
 
@@ -63,19 +69,19 @@ public final class SimulatedImageMakerFactory implements ImageMakerFactory {
     SimulatedPictures madePictures = new SimulatedPictures(pictures, 512, 512);
     SimulatedDevice device = new SimulatedDevice(DeviceProfile.named(profile), SimulatedDevice.Sharing.parse(sharing));
     TextToImagePipeline pipeline = new TextToImagePipeline(SimulatedModel.sd15(model, tokenizer, device, madePictures));
-    lastDevice = device;
-    lastPictures = madePictures;
+    DEVICES.put(run, device);
+    PICTURE_SETS.put(run, madePictures);
     return new Clocked(new PipelineImageMaker(pipeline));
   }
 
-  /** The device the last model loaded in this JVM runs on (the benchmark reads its usage), or null. */
-  public static SimulatedDevice lastDevice() {
-    return lastDevice;
+  /** The device of the model loaded in this JVM for the run with this {@value #RUN} token, or null before it loads. */
+  public static SimulatedDevice device(String run) {
+    return DEVICES.get(run);
   }
 
-  /** The pictures of the last model loaded in this JVM, or null. */
-  public static SimulatedPictures lastPictures() {
-    return lastPictures;
+  /** The pictures of that model, or null. */
+  public static SimulatedPictures pictures(String run) {
+    return PICTURE_SETS.get(run);
   }
 
   /** The job's ImageMaker with {@link StageClock} started and stopped around each batch. */
