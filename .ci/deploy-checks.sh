@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Shell-level checks of deploy/ (the JUnit DeployFilesTest checks the manifests' content):
-#   bash -n     every *.sh under deploy/ and .ci/, and .ci's bash scripts without the suffix
-#   lint        ShellCheck on the same files when it is installed (installed here with apt-get when
-#               missing, apt works and DEPLOY_CHECKS_INSTALL is not 0; otherwise reported skipped)
+#   bash -n     every *.sh under deploy/ and .ci/, and the bash scripts without the suffix there
+#   lint        ShellCheck on the same files; when it is missing it is installed with apt-get (as
+#               root, unless DEPLOY_CHECKS_INSTALL=0), and a check without ShellCheck FAILS: unlinted
+#               scripts never pass as checked
 #   py_compile  every *.py under deploy/ (the Airflow DAG; Airflow itself is not needed)
 #   json        every *.json under deploy/
 # Usage: .ci/deploy-checks.sh [REPO_ROOT]   (default: the repository holding this script)
@@ -18,9 +19,8 @@ while IFS= read -r -d '' file; do
   shell_scripts+=("$file")
 done < <(find "$root/deploy" "$root/.ci" -type f -name '*.sh' -print0 2>/dev/null | sort -z)
 while IFS= read -r -d '' file; do
-  case "$file" in *.sh) continue ;; esac
   if head -n 1 "$file" | grep -Eq '^#!.*\bbash\b'; then shell_scripts+=("$file"); fi
-done < <(find "$root/.ci" -maxdepth 1 -type f -print0 2>/dev/null | sort -z)
+done < <(find "$root/deploy" "$root/.ci" -type f ! -name '*.*' -print0 2>/dev/null | sort -z)
 
 if [ ${#shell_scripts[@]} -eq 0 ]; then
   fail "no shell scripts found under $root/deploy or $root/.ci"
@@ -32,14 +32,19 @@ done
 if ! command -v shellcheck >/dev/null 2>&1 && [ "${DEPLOY_CHECKS_INSTALL:-1}" != 0 ] \
     && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "deploy-checks: installing shellcheck with apt-get" >&2
-  { apt-get install -y -qq shellcheck || { apt-get update -qq && apt-get install -y -qq shellcheck; }; } >/dev/null 2>&1 || true
+  apt_log="$(mktemp)"
+  if ! { apt-get install -y -qq shellcheck || { apt-get update -qq && apt-get install -y -qq shellcheck; }; } >"$apt_log" 2>&1; then
+    tail -n 5 "$apt_log" >&2
+  fi
+  rm -f "$apt_log"
 fi
 if command -v shellcheck >/dev/null 2>&1; then
   for script in "${shell_scripts[@]}"; do
     shellcheck --shell=bash "$script" || fail "shellcheck ${script#"$root"/}"
   done
 else
-  echo "deploy-checks: shellcheck skipped (not installed and not installable here)" >&2
+  fail "shellcheck is not installed, so ${#shell_scripts[@]} shell scripts were not linted; install it (apt-get install shellcheck)" \
+    "or run as root with apt-get available and DEPLOY_CHECKS_INSTALL unset"
 fi
 
 if command -v python3 >/dev/null 2>&1; then

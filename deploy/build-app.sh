@@ -58,7 +58,10 @@ prop() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$repo/pom.xml" | head -n 1; }
 echo "build-app.sh: building core and jobs" >&2
 # No install: nothing of this build lands in ~/.m2, where other checkouts would pick it up.
 # jobs' direct dependencies minus Spark and Hadoop, which the cluster provides (core, picocli, ...).
-mvn_ -Dmaven.test.skip=true -pl jobs -am package dependency:copy-dependencies -DincludeScope=runtime \
+# -DskipTests, not -Dmaven.test.skip: jobs' tests depend on core's test jar, which the reactor must
+# build even when no test runs (with maven.test.skip and no core test jar in ~/.m2, as in a clean
+# image build, dependency resolution fails).
+mvn_ -DskipTests -pl jobs -am package dependency:copy-dependencies -DincludeScope=runtime \
   -DexcludeTransitive=true -DexcludeGroupIds=org.apache.spark,org.apache.hadoop -DoutputDirectory="$lib"
 # core has no Spark in it, so its whole runtime closure belongs to the app.
 mvn_ -pl core dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib"

@@ -16,7 +16,8 @@
 # Environment (optional, defaults in brackets):
 #   DEPLOY_MODE [client]  client: this shell gets the job's exit code (0, 3 = some rows failed,
 #                         2 = bad arguments, 1 = failure); cluster: the driver runs on the cluster
-#   EXECUTOR_INSTANCES [2]  EXECUTOR_CORES [4]  EXECUTOR_MEMORY [16g]
+#   EXECUTOR_INSTANCES [2]  EXECUTOR_CORES [4]  EXECUTOR_MEMORY [16g]  (standalone: the script sets
+#                         spark.cores.max to instances x cores, as standalone ignores the instances)
 #   EXECUTOR_MEMORY_OVERHEAD [8g]  (ONNX Runtime's native memory lives outside the Java heap)
 #   DRIVER_MEMORY [4g]  DRIVER_MEMORY_OVERHEAD [8g]  (cluster mode: the driver loads the model
 #                         once, outside the Java heap, to check the run before any work)
@@ -73,6 +74,10 @@ done
 
 gpus="${GPUS_PER_EXECUTOR:-1}"
 [[ "$gpus" =~ ^[0-9]+$ ]] || die "GPUS_PER_EXECUTOR='$gpus' is not a whole number"
+executor_instances="${EXECUTOR_INSTANCES:-2}"
+executor_cores="${EXECUTOR_CORES:-4}"
+[[ "$executor_instances" =~ ^[1-9][0-9]*$ ]] || die "EXECUTOR_INSTANCES='$executor_instances' is not a positive whole number"
+[[ "$executor_cores" =~ ^[1-9][0-9]*$ ]] || die "EXECUTOR_CORES='$executor_cores' is not a positive whole number"
 
 job_args=()
 for ((i = 0; i < ${#default_job_args[@]}; i += 2)); do
@@ -99,14 +104,23 @@ spark_conf=(
   spark.hadoop.fs.s3a.aws.credentials.provider=software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider
   # A speculative copy of a GPU task would take a second GPU slot to redo the same images.
   spark.speculation=false
-  spark.executor.instances="${EXECUTOR_INSTANCES:-2}"
-  spark.executor.cores="${EXECUTOR_CORES:-4}"
+  spark.executor.instances="$executor_instances"
+  spark.executor.cores="$executor_cores"
   spark.executor.memory="${EXECUTOR_MEMORY:-16g}"
   spark.executor.memoryOverhead="${EXECUTOR_MEMORY_OVERHEAD:-8g}"
   spark.driver.memory="${DRIVER_MEMORY:-4g}"
   spark.driver.memoryOverhead="${DRIVER_MEMORY_OVERHEAD:-8g}"
   spark.task.cpus=1
+  # DJL offline and without telemetry, as in the image: otherwise each executor JVM asks the EC2
+  # metadata service for its instance id and reports it to DJL's telemetry bucket.
+  spark.executorEnv.DJL_OFFLINE=true
+  spark.executorEnv.OPT_OUT_TRACKING=true
 )
+if [[ "$SPARK_MASTER" == spark://* ]]; then
+  # A standalone master ignores spark.executor.instances and gives the application every free
+  # core (and GPU) of the cluster; spark.cores.max caps it at the executors asked for.
+  spark_conf+=(spark.cores.max=$((executor_instances * executor_cores)))
+fi
 submit_files=()
 if [ "$gpus" != 0 ]; then
   spark_conf+=(
@@ -121,6 +135,8 @@ if [ "$gpus" != 0 ]; then
   fi
 fi
 if [ "$SPARK_MASTER" = yarn ]; then
+  # The driver's environment in YARN cluster mode (client mode: this shell's, exported below).
+  spark_conf+=(spark.yarn.appMasterEnv.DJL_OFFLINE=true spark.yarn.appMasterEnv.OPT_OUT_TRACKING=true)
   # A second application attempt would find the first one's output and stop (exit 2); rerunning
   # with --resume is the caller's decision.
   spark_conf+=(spark.yarn.maxAppAttempts=1)
@@ -136,4 +152,7 @@ if [ ${#jars[@]} -gt 0 ]; then submit+=(--jars "$(join_jars "${jars[@]}")"); fi
 extra=(${SPARK_SUBMIT_EXTRA:-})
 if [ ${#extra[@]} -gt 0 ]; then submit+=("${extra[@]}"); fi
 
+# In client mode the driver is this process after the exec; a standalone cluster-mode driver gets
+# this environment too.
+export DJL_OFFLINE=true OPT_OUT_TRACKING=true
 exec "${submit[@]}" "$app_jar" "${job_args[@]}"

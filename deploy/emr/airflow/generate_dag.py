@@ -50,6 +50,11 @@ SPARK_SUBMIT_ARGS = [
     "--conf", "spark.speculation=false",
     "--conf", "spark.dynamicAllocation.enabled=false",
     "--conf", "spark.yarn.maxAppAttempts=1",
+    # DJL offline and without telemetry (its EC2 instance-id report) in the driver and executors.
+    "--conf", "spark.executorEnv.DJL_OFFLINE=true",
+    "--conf", "spark.executorEnv.OPT_OUT_TRACKING=true",
+    "--conf", "spark.yarn.appMasterEnv.DJL_OFFLINE=true",
+    "--conf", "spark.yarn.appMasterEnv.OPT_OUT_TRACKING=true",
     "local:/opt/diffusion-batch/diffusion-batch-jobs.jar",
 ]
 

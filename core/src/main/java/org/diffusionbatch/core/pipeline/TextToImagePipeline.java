@@ -3,7 +3,6 @@ package org.diffusionbatch.core.pipeline;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.diffusionbatch.core.image.PngEncoder;
 import org.diffusionbatch.core.image.VaeImageConversion;
@@ -33,15 +32,6 @@ public final class TextToImagePipeline implements AutoCloseable {
   /** CLIP's context length; every SD 1.x/2.x and SDXL text encoder takes 77 tokens. */
   static final int SEQUENCE_LENGTH = 77;
 
-  private static final String DEFAULT_SAMPLER = "dpmpp-2m";
-  private static final String LCM_SAMPLER = "lcm";
-  /** Model scheduler classes whose plain sampler name carries the model's whole schedule. */
-  private static final Map<String, String> MODEL_SCHEDULER_NAMES = Map.of(
-      "DDIMScheduler", "ddim",
-      "EulerDiscreteScheduler", "euler",
-      "EulerAncestralDiscreteScheduler", "euler-a",
-      "DDPMScheduler", "ddpm",
-      "LCMScheduler", LCM_SAMPLER);
   private static final PngEncoder PNG = new PngEncoder();
 
   private final DiffusionModel model;
@@ -88,24 +78,24 @@ public final class TextToImagePipeline implements AutoCloseable {
 
   /**
    * The settings diffusers' pipelines (or the model's card, for distilled models) default to, at the
-   * UNet's native size, with the model's own scheduler where it is one of ours (DDIM, Euler, Euler
-   * ancestral, DDPM, LCM), else DPM-Solver++ 2M (SD 1.x/2.x ship PNDM, which is not implemented):
-   * Stable Diffusion 20 steps at guidance 7.5; SDXL 20 steps at 5; LCM 4 steps at 8.5 (LCM-SDXL at
-   * 8); SD-Turbo and SDXL-Turbo (an Euler ancestral scheduler with "trailing" timesteps) 1 step
-   * without guidance.
+   * UNet's native size: the model's own scheduler as diffusers' from_config builds it, named so that
+   * the name gives it back ({@link Samplers#modelDefault}; dpmpp-2m when the class is not
+   * implemented, e.g. the PNDM of SD 1.x/2.x); Stable Diffusion 20 steps at guidance 7.5; SDXL 20
+   * steps at 5; LCM 4 steps at 8.5 (LCM-SDXL at 8); SD-Turbo and SDXL-Turbo (an Euler ancestral
+   * scheduler with "trailing" timesteps) 1 step without guidance.
    */
   public GenerationSettings defaults() {
     int latentHeight = info.fixedLatentHeight() != null ? info.fixedLatentHeight() : info.sampleSize();
     int latentWidth = info.fixedLatentWidth() != null ? info.fixedLatentWidth() : info.sampleSize();
     int f = info.vaeScaleFactor();
-    String modelScheduler = MODEL_SCHEDULER_NAMES.getOrDefault(schedulerConfig.className().orElse(""), DEFAULT_SAMPLER);
+    String sampler = Samplers.modelDefault(schedulerConfig);
     if (info.isLcm()) {
-      return new GenerationSettings(LCM_SAMPLER, 4, info.isXl() ? 8.0 : 8.5, 0.0, latentWidth * f, latentHeight * f, null);
+      return new GenerationSettings(sampler, 4, info.isXl() ? 8.0 : 8.5, 0.0, latentWidth * f, latentHeight * f, null);
     }
     if (isAdversariallyDistilled()) {
-      return new GenerationSettings(modelScheduler, 1, 0.0, 0.0, latentWidth * f, latentHeight * f, null);
+      return new GenerationSettings(sampler, 1, 0.0, 0.0, latentWidth * f, latentHeight * f, null);
     }
-    return new GenerationSettings(modelScheduler, 20, info.isXl() ? 5.0 : 7.5, 0.0, latentWidth * f, latentHeight * f, null);
+    return new GenerationSettings(sampler, 20, info.isXl() ? 5.0 : 7.5, 0.0, latentWidth * f, latentHeight * f, null);
   }
 
   /** SD-Turbo and SDXL-Turbo ship EulerAncestralDiscreteScheduler with "trailing" timestep spacing. */

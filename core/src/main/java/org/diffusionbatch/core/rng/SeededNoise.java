@@ -1,7 +1,6 @@
 package org.diffusionbatch.core.rng;
 
 import java.util.Arrays;
-import java.util.List;
 import org.diffusionbatch.core.sampler.LatentShape;
 import org.diffusionbatch.core.sampler.NoiseSource;
 
@@ -26,14 +25,6 @@ public final class SeededNoise implements NoiseSource {
     for (int r = 0; r < seeds.length; r++) {
       rows[r] = new TorchGenerator(seeds[r]);
     }
-  }
-
-  public static SeededNoise of(List<Long> seeds) {
-    return new SeededNoise(seeds.stream().mapToLong(Long::longValue).toArray());
-  }
-
-  public int batchSize() {
-    return rows.length;
   }
 
   @Override

@@ -27,10 +27,6 @@ final class DiffusersDefaults {
     return BY_CLASS.keySet();
   }
 
-  static boolean supports(String className) {
-    return BY_CLASS.containsKey(className);
-  }
-
   static Map<String, Object> of(String className) {
     Map<String, Object> d = BY_CLASS.get(className);
     if (d == null) {
@@ -81,7 +77,9 @@ final class DiffusersDefaults {
         base(0.0001, 0.02, "linear"),
         "solver_order", 2, "prediction_type", "epsilon", "thresholding", false,
         "dynamic_thresholding_ratio", 0.995, "sample_max_value", 1.0,
-        "algorithm_type", "dpmsolver++", "solver_type", "midpoint", "lower_order_final", true,
+        "algorithm_type", "dpmsolver++", "solver_type", "midpoint",
+        // true for the multistep class, false for the singlestep one
+        "lower_order_final", multistep,
         "use_karras_sigmas", false, "use_exponential_sigmas", false, "use_beta_sigmas", false,
         "use_flow_sigmas", false, "flow_shift", 1.0, "final_sigmas_type", "zero",
         "lambda_min_clipped", Double.NEGATIVE_INFINITY, "variance_type", null,

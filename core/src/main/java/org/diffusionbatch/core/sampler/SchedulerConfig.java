@@ -36,10 +36,6 @@ public final class SchedulerConfig {
     return new SchedulerConfig(new LinkedHashMap<>(values));
   }
 
-  public static SchedulerConfig empty() {
-    return of(Map.of());
-  }
-
   /** Reads a {@code scheduler_config.json}. */
   public static SchedulerConfig read(Path file) {
     try {
@@ -48,15 +44,6 @@ public final class SchedulerConfig {
       throw new UncheckedIOException(
           "cannot read scheduler config " + file + ": " + e.getMessage()
               + " (expected a diffusers scheduler_config.json object)", e);
-    }
-  }
-
-  /** Parses the text of a {@code scheduler_config.json}. */
-  public static SchedulerConfig parse(String json) {
-    try {
-      return of(JSON.readValue(json, new TypeReference<Map<String, Object>>() {}));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("scheduler config is not a JSON object: " + e.getMessage(), e);
     }
   }
 
@@ -88,12 +75,6 @@ public final class SchedulerConfig {
   public SchedulerConfig with(Map<String, ?> changes) {
     Map<String, Object> m = new LinkedHashMap<>(values);
     m.putAll(changes);
-    return new SchedulerConfig(m);
-  }
-
-  public SchedulerConfig with(String key, Object value) {
-    Map<String, Object> m = new LinkedHashMap<>(values);
-    m.put(key, value);
     return new SchedulerConfig(m);
   }
 

@@ -89,20 +89,6 @@ public final class NoiseSchedule {
     return betas.clone();
   }
 
-  public float[] alphasCumprod() {
-    return alphasCumprod.clone();
-  }
-
-  /** The k-diffusion sigma table, float32, index = training timestep. */
-  public float[] sigmas() {
-    return sigmas.clone();
-  }
-
-  /** Natural log of {@link #sigmas()}, float32 (numpy's np.log of the float32 table). */
-  public float[] logSigmas() {
-    return logSigmas.clone();
-  }
-
   /** Sigma at a possibly fractional timestep, interpolated linearly (numpy's np.interp). */
   public double sigmaAt(double t) {
     return SigmaInterpolation.interp(t, sigmas);

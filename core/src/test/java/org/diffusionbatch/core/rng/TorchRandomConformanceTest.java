@@ -25,8 +25,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replays torch's own {@code randn} outputs (see /work/shared/reference/README.md, "rng") and
- * requires the SHA-256 of the float32 little-endian bytes to match exactly. Sources, deduplicated
+ * Replays torch's own {@code randn} outputs (see /work/shared/reference/README.md, "rng"; the
+ * bundled torch_cpu_randn_sequences.json adds counts that are not multiples of 16 and successive
+ * draws from one generator, made by tools/conformance/make_torch_randn_cases.py) and requires the
+ * SHA-256 of the float32 little-endian bytes of every draw to match exactly. Sources, deduplicated
  * by file name with the first winning: the system property {@code conformance.rng} (a directory),
  * {@code ../shared/reference/rng} under {@code repo.root}, and the copy bundled in test resources
  * so that a clone without shared/ still runs the cases.
@@ -72,18 +74,30 @@ class TorchRandomConformanceTest {
     }
   }
 
-  /** Returns null when the case matches, otherwise a description of the first difference. */
+  /**
+   * Returns null when the case matches, otherwise a description of the first difference. A case is
+   * one {@code shape}, or {@code draws}: successive calls on one generator.
+   */
   private static String replay(String name, JsonNode c) throws NoSuchAlgorithmException {
     long seed = c.get("seed").bigIntegerValue().longValue(); // torch seeds are uint64: keep the low 64 bits
-    int[] shape = JSON.convertValue(c.get("shape"), int[].class);
-    float[] values = new TorchGenerator(seed).randn(shape);
-    String hash = sha256(values);
-    boolean ok = hash.equals(c.get("sha256_float32_le").asText());
-    System.out.println((ok ? "ok   " : "FAIL ") + name + " seed=" + seed + " n=" + values.length);
-    if (ok) {
-      return null;
+    TorchGenerator generator = new TorchGenerator(seed);
+    JsonNode draws = c.has("draws") ? c.get("draws") : JSON.createArrayNode().add(c);
+    int total = 0;
+    for (int i = 0; i < draws.size(); i++) {
+      JsonNode draw = draws.get(i);
+      float[] values = generator.randn(JSON.convertValue(draw.get("shape"), int[].class));
+      total += values.length;
+      String hash = sha256(values);
+      if (!hash.equals(draw.get("sha256_float32_le").asText())) {
+        String which = draws.size() > 1 ? name + " draw " + (i + 1) + " of " + draws.size() : name;
+        System.out.println("FAIL " + which + " seed=" + seed + " n=" + values.length);
+        return which + ": sha256 " + hash + " != " + draw.get("sha256_float32_le").asText()
+            + firstDifference(draw, values);
+      }
     }
-    return name + ": sha256 " + hash + " != " + c.get("sha256_float32_le").asText() + firstDifference(c, values);
+    System.out.println("ok   " + name + " seed=" + seed + " n=" + total
+        + (draws.size() > 1 ? " in " + draws.size() + " draws" : ""));
+    return null;
   }
 
   private static String firstDifference(JsonNode c, float[] values) {

@@ -172,7 +172,7 @@ class DiffusersSchedulerTestValuesTest {
 
   @Test
   void lcmCustomTimestepsFromDiffusersTestAreAcceptedAndTooLargeOnesRejected() {
-    Sampler lcm = Samplers.fromDiffusers("LCMScheduler", SchedulerConfig.empty());
+    Sampler lcm = Samplers.fromDiffusers("LCMScheduler", SchedulerConfig.of(Map.of()));
     assertArrayEquals(new double[] {100, 87, 50, 1, 0}, lcm.plan(new double[] {100, 87, 50, 1, 0}, SHAPE).timesteps());
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> lcm.plan(new double[] {1000}, SHAPE));

@@ -10,7 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** One diffusers trajectory file (format: shared/reference/README.md, "samplers/*.json"). */
+/**
+ * One diffusers trajectory file (format: shared/reference/README.md, "samplers/*.json"). Cases made
+ * by tools/conformance/make_sampler_cases.py also hold the model's {@code scheduler_config.json}
+ * as given ({@code model_scheduler_config}; null otherwise).
+ */
 record ReferenceTrajectory(
     String name,
     String scheduler,
@@ -21,12 +25,14 @@ record ReferenceTrajectory(
     double guidanceScale,
     Map<String, Object> model,
     LatentShape shape,
+    long seed,
     double initNoiseSigma,
     float[] initNoise,
     double[] timesteps,
     List<float[]> stepNoise,
     List<float[]> stepLatents,
     float[] result,
+    Map<String, Object> modelSchedulerConfig,
     Path source) {
 
   private static final ObjectMapper JSON =
@@ -55,12 +61,14 @@ record ReferenceTrajectory(
         (Map<String, Object>) m.get("model"),
         new LatentShape(shape.get(0).intValue(), shape.get(1).intValue(), shape.get(2).intValue(),
             shape.get(3).intValue()),
+        ((Number) m.get("seed")).longValue(),
         ((Number) m.get("init_noise_sigma")).doubleValue(),
         floats(m.get("init_noise")),
         ((List<Number>) m.get("timesteps")).stream().mapToDouble(Number::doubleValue).toArray(),
         noise,
         latents,
         floats(m.get("final")),
+        (Map<String, Object>) m.get("model_scheduler_config"),
         file);
   }
 

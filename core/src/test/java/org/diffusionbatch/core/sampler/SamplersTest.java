@@ -1,5 +1,6 @@
 package org.diffusionbatch.core.sampler;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -87,8 +88,117 @@ class SamplersTest {
   void modelsOwnSupportedSchedulerClassIsUsedAsIsByDefault() {
     SchedulerConfig euler = SD.with(Map.of("_class_name", "EulerDiscreteScheduler", "timestep_spacing", "trailing"));
     Sampler s = Samplers.create(null, euler, Map.of());
-    assertEquals("EulerDiscreteScheduler", s.name());
+    assertEquals("euler", s.name());
     assertEquals("trailing", s.config().getString("timestep_spacing"));
+  }
+
+  @Test
+  void modelDefaultNamesTheModelsSchedulerWithEveryAlgorithmKeyItSets() {
+    String dpm = "DPMSolverMultistepScheduler";
+    String single = "DPMSolverSinglestepScheduler";
+    Map<SchedulerConfig, String> expected = new java.util.LinkedHashMap<>();
+    expected.put(model(dpm), "dpmpp-2m");
+    expected.put(model(dpm, "solver_order", 3, "use_karras_sigmas", true), "dpmpp-3m-karras");
+    expected.put(model(dpm, "algorithm_type", "sde-dpmsolver++", "use_karras_sigmas", true), "dpmpp-2m-sde-karras");
+    expected.put(model(dpm, "use_karras_sigmas", true, "solver_type", "heun", "lower_order_final", false,
+        "prediction_type", "v_prediction", "timestep_spacing", "trailing"),
+        "dpmpp-2m-karras:solver_type=heun,lower_order_final=false");
+    expected.put(model(dpm, "algorithm_type", "dpmsolver", "solver_order", 3, "final_sigmas_type", "sigma_min",
+        "thresholding", true, "euler_at_final", true, "lambda_min_clipped", -5.1),
+        "dpmpp-3m:algorithm_type=dpmsolver,final_sigmas_type=sigma_min,lambda_min_clipped=-5.1,euler_at_final=true");
+    // diffusers' __init__ registers deis as dpmsolver++ and bh2 as midpoint
+    expected.put(model(dpm, "algorithm_type", "deis", "solver_type", "bh2"), "dpmpp-2m");
+    expected.put(model(single), "dpm-2s");
+    expected.put(model(single, "solver_order", 3, "solver_type", "heun", "use_karras_sigmas", true,
+        "final_sigmas_type", "sigma_min"),
+        "dpm-2s:solver_order=3,solver_type=heun,use_karras_sigmas=true,final_sigmas_type=sigma_min");
+    expected.put(model("EulerDiscreteScheduler", "use_karras_sigmas", true, "timestep_spacing", "leading"),
+        "euler:use_karras_sigmas=true");
+    expected.put(model("EulerAncestralDiscreteScheduler", "timestep_spacing", "trailing"), "euler-a");
+    expected.put(model("DDIMScheduler", "clip_sample", false), "ddim");
+    expected.put(model("LCMScheduler", "original_inference_steps", 50), "lcm");
+    expected.put(model("PNDMScheduler"), "dpmpp-2m");
+    expected.put(model("LMSDiscreteScheduler", "use_karras_sigmas", true), "dpmpp-2m");
+    expected.forEach((config, name) -> {
+      assertEquals(name, Samplers.modelDefault(config), config.toString());
+      Sampler byDefault = Samplers.create(null, config, Map.of());
+      assertEquals(name, byDefault.name());
+      // the name alone, with the same model, builds the same sampler
+      assertEquals(byDefault.config().asMap(), Samplers.create(name, config, Map.of()).config().asMap(), name);
+    });
+  }
+
+  @Test
+  void modelDefaultIsTheModelsConfigAsFromConfigResolvesIt() {
+    SchedulerConfig karras3m = model("DPMSolverMultistepScheduler", "solver_order", 3, "use_karras_sigmas", true,
+        "lower_order_final", false, "some_future_key", 1);
+    SchedulerConfig c = Samplers.create(null, karras3m, Map.of()).config();
+    assertEquals(karras3m.resolvedFor("DPMSolverMultistepScheduler").asMap(), c.asMap());
+    assertEquals(3, c.getInt("solver_order"));
+    assertTrue(c.getBoolean("use_karras_sigmas"));
+    assertFalse(c.getBoolean("lower_order_final"));
+    assertEquals(1, c.getInt("steps_offset"));
+    assertFalse(c.containsKey("some_future_key"));
+    assertFalse(c.containsKey("skip_prk_steps"));
+  }
+
+  @Test
+  void keysDiffusersTookAsDefaultsAreNotCarriedToANamedSamplerEither() {
+    // diffusers' from_config drops keys listed under _use_default_values, whichever class reads them
+    SchedulerConfig model = model("EulerDiscreteScheduler", "timestep_spacing", "leading",
+        "_use_default_values", java.util.List.of("timestep_spacing"));
+    assertEquals("linspace", Samplers.create("dpmpp-2m", model, Map.of()).config().getString("timestep_spacing"));
+    assertEquals("linspace", Samplers.create(null, model, Map.of()).config().getString("timestep_spacing"));
+  }
+
+  @Test
+  void aSamplersNameSaysWhatRunsIncludingOptionsAndOverrides() {
+    assertEquals("dpmpp-2m-karras", Samplers.create("dpmpp-2m", SD, Map.of("use_karras_sigmas", true)).name());
+    assertEquals("dpmpp-3m-karras", Samplers.create("dpmpp-2m:solver_order=3,use_karras_sigmas=true", SD, Map.of()).name());
+    assertEquals("ddim:eta=0.5", Samplers.create("ddim", SD, Map.of("eta", 0.5)).name());
+    assertEquals("euler:timestep_spacing=trailing", Samplers.create("euler", SD, Map.of("timestep_spacing", "trailing")).name());
+    SchedulerConfig karras3m = model("DPMSolverMultistepScheduler", "solver_order", 3, "use_karras_sigmas", true);
+    assertEquals("dpmpp-3m-karras:lower_order_final=false",
+        Samplers.create("default:lower_order_final=false", karras3m, Map.of()).name());
+    // an option the override replaces is named with the value that runs
+    assertEquals("dpmpp-2m:solver_type=heun",
+        Samplers.create("dpmpp-2m:solver_type=bh1", SD, Map.of("solver_type", "heun")).name());
+  }
+
+  @Test
+  void optionsInANameAreCheckedLikeOverrides() {
+    IllegalArgumentException key = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.create("euler:eta=0.5", SD, Map.of()));
+    assertTrue(key.getMessage().contains("'eta'") && key.getMessage().contains("use_karras_sigmas"), key.getMessage());
+    IllegalArgumentException pair = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.create("dpmpp-2m:use_karras_sigmas", SD, Map.of()));
+    assertTrue(pair.getMessage().contains("KEY=VALUE"), pair.getMessage());
+    IllegalArgumentException base = assertThrows(IllegalArgumentException.class,
+        () -> Samplers.create("dpmpp-4m:solver_order=4", SD, Map.of()));
+    assertTrue(base.getMessage().contains("unknown sampler 'dpmpp-4m'"), base.getMessage());
+  }
+
+  @Test
+  void karrasTimestepsOnTheCosineScheduleAreTruncatedByMultistepAndRoundedBySinglestep() {
+    // diffusers' set_timesteps(10) on {beta_schedule: squaredcos_cap_v2, use_karras_sigmas: true}
+    // (its source at 58eb52c, run by tools/conformance/diffusers_source.py): the multistep class
+    // skips the rounding on that schedule and its int64 cast truncates; the singlestep one rounds.
+    // The first multistep timestep is 998.99999996 under numpy 2's casting, which this library
+    // follows (numpy 1.24 keeps _sigma_to_t's weight in float32 and gets 999.0).
+    SchedulerConfig cosine = SchedulerConfig.of(Map.of("beta_schedule", "squaredcos_cap_v2", "use_karras_sigmas", true));
+    assertArrayEquals(new double[] {998, 998, 998, 998, 997, 995, 983, 894, 259, 0},
+        Samplers.fromDiffusers("DPMSolverMultistepScheduler", cosine).plan(10, SHAPE).timesteps());
+    assertArrayEquals(new double[] {999, 999, 999, 998, 998, 995, 983, 895, 259, 0},
+        Samplers.fromDiffusers("DPMSolverSinglestepScheduler", cosine).plan(10, SHAPE).timesteps());
+  }
+
+  private static SchedulerConfig model(String className, Object... keys) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>(SD.asMap());
+    m.put("_class_name", className);
+    for (int i = 0; i < keys.length; i += 2) {
+      m.put((String) keys[i], keys[i + 1]);
+    }
+    return SchedulerConfig.of(m);
   }
 
   @Test
@@ -149,7 +259,7 @@ class SamplersTest {
     assertNull(c.get("variance_type"));
     assertEquals(java.util.List.of(1, 2), c.get("some_future_key"));
     Sampler s = Samplers.create(null, c, Map.of());
-    assertEquals("DPMSolverMultistepScheduler", s.name());
+    assertEquals("dpmpp-2m", s.name());
     assertEquals(20, s.plan(20, SHAPE).steps());
   }
 

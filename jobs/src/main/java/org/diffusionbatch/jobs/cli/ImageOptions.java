@@ -2,6 +2,7 @@ package org.diffusionbatch.jobs.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.diffusionbatch.core.sampler.SamplerName;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,7 +14,7 @@ public final class ImageOptions {
   @Option(names = "--model", paramLabel = "URI", description = "Model: local dir or s3://bucket/prefix/ (default: the bundled models/tiny-sd).")
   String model;
 
-  @Option(names = "--sampler", paramLabel = "NAME", description = "Sampler: dpmpp-2m, dpmpp-2m-karras, dpmpp-3m, dpm-2s, lcm, ddim, euler, euler-a, ddpm (default: the model's own scheduler where implemented, else dpmpp-2m; lcm for LCM models).")
+  @Option(names = "--sampler", paramLabel = "NAME", description = "Sampler: dpmpp-2m, dpmpp-2m-karras, dpmpp-3m, dpmpp-3m-karras, dpmpp-2m-sde, dpmpp-2m-sde-karras, dpm-2s, lcm, ddim, euler, euler-a, ddpm, optionally with scheduler_config keys: NAME:KEY=VALUE,... (default: the model's own scheduler with all its settings, named that way, e.g. dpmpp-3m-karras; dpmpp-2m where its class is not implemented, e.g. PNDM).")
   String sampler;
 
   @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM models; 1 for SD-/SDXL-Turbo).")
@@ -75,8 +76,8 @@ public final class ImageOptions {
   }
 
   /**
-   * --sampler-option values typed the way scheduler_config.json holds them: true/false booleans,
-   * integers longs, decimals doubles, null/none null, anything else a string.
+   * --sampler-option values typed the way scheduler_config.json holds them, as sampler name
+   * options are ({@link SamplerName#parseValue}).
    */
   public Map<String, Object> samplerOverrides() {
     Map<String, Object> typed = new LinkedHashMap<>();
@@ -85,24 +86,8 @@ public final class ImageOptions {
         throw new IllegalArgumentException(
             "--sampler-option =" + value + " has no key; write KEY=VALUE, e.g. use_karras_sigmas=true");
       }
-      typed.put(key.trim(), typed(value.trim()));
+      typed.put(key.trim(), SamplerName.parseValue(value.trim()));
     });
     return typed;
-  }
-
-  static Object typed(String value) {
-    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(value);
-    }
-    if (value.equalsIgnoreCase("null") || value.equalsIgnoreCase("none")) {
-      return null;
-    }
-    if (value.matches("-?\\d+")) {
-      return Long.parseLong(value);
-    }
-    if (value.matches("-?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][-+]?\\d+)?")) {
-      return Double.parseDouble(value);
-    }
-    return value;
   }
 }

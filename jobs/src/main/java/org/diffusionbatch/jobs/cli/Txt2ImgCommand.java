@@ -14,6 +14,7 @@ import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.core.pipeline.SizeConditioning;
 import org.diffusionbatch.core.pipeline.StageTimings;
 import org.diffusionbatch.core.pipeline.TextToImagePipeline;
+import org.diffusionbatch.core.sampler.SamplerName;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,7 +80,9 @@ public final class Txt2ImgCommand implements Callable<Integer> {
       StageTimings t = image.timings();
       System.out.printf(
           "wrote %s (%dx%d, %s, %d steps, guidance %s, seed %d) text %.1f ms, unet %.1f ms, sampler %.1f ms, decode %.1f ms, png %.1f ms%n",
-          output, image.width(), image.height(), settings.sampler(), settings.steps(), settings.guidanceScale(), seed,
+          output, image.width(), image.height(),
+          SamplerName.parse(settings.sampler()).withOptions(settings.samplerOverrides()), // names what ran
+          settings.steps(), settings.guidanceScale(), seed,
           t.textNanos() / 1e6, t.unetNanos() / 1e6, t.samplerNanos() / 1e6, t.decodeNanos() / 1e6, t.pngNanos() / 1e6);
       return 0;
     }

@@ -63,6 +63,11 @@ final class GenerateRun {
   private int generate(SparkSession spark) throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     TestHooks hooks = TestHooks.from(spark.sparkContext().getConf());
+    boolean gpuAsCpu = GpuAsCpu.enabled(spark.sparkContext().getConf());
+    if (gpuAsCpu) {
+      LOG.warn("{}=true: tasks get GPU addresses from Spark but every model runs on the CPU; for testing a deployment only",
+          GpuAsCpu.CONF);
+    }
     Checked checked = checkBeforeWork(spark, hadoop, hooks);
     if (options.overwrite()) {
       delete(hadoop, options.output());
@@ -75,14 +80,14 @@ final class GenerateRun {
 
     long generateStart = System.nanoTime();
     GenerateMetrics metrics = GenerateMetrics.register(spark.sparkContext());
-    makeImages(spark, plan, new PartitionGenerator(factory, options.device(), checked.run(), options.batchSize(),
-        options.runId(), metrics, hooks), metrics);
+    makeImages(spark, plan, new PartitionGenerator(GpuAsCpu.wrapIf(gpuAsCpu, factory), options.device(), checked.run(),
+        options.batchSize(), options.runId(), metrics, hooks), metrics);
     double generateSeconds = (System.nanoTime() - generateStart) / 1e9;
 
     long made = metrics.imagesMade().value();
     long errors = plan.duplicates().size() + metrics.errors().value().size();
     RunManifest manifest = new RunManifest(options.runId(), options.arguments(), options.prompts(), options.output(),
-        options.errorsOutput(), checked.modelUri(), checked.modelDigest(), checked.run(),
+        options.errorsOutput(), checked.modelUri(), checked.modelDigest(), checked.run(), gpuAsCpu,
         new RunManifest.Counts(plan.input(), made, errors, plan.skipped(), plan.duplicates().size()),
         new RunManifest.Timings((System.nanoTime() - planStart) / 1e9, planSeconds, generateSeconds, metrics.unetSeconds().value(),
             made / Math.max(generateSeconds, 1e-9)),
@@ -244,6 +249,9 @@ final class GenerateRun {
     System.out.printf("  %.2f images/s over %.1f s of generation (planning %.1f s); UNet %.3f s summed over batches%n",
         manifest.timings().imagesPerSecond(), manifest.timings().generateSeconds(), manifest.timings().planSeconds(),
         manifest.timings().unetSeconds());
+    if (manifest.gpuAsCpu()) {
+      System.out.printf("  models ran on the CPU with the GPU addresses Spark assigned (%s=true)%n", GpuAsCpu.CONF);
+    }
     System.out.printf("  images:   %s%n", options.output());
     if (counts.errors() > 0) {
       System.out.printf("  errors:   %s%n", options.errorsOutput());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.resource.ResourceInformation;
@@ -50,7 +51,13 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
     TaskContext task = TaskContext.get();
-    ImageMaker maker = ExecutorModels.get(factory, gpuOf(task), hooks::modelLoaded);
+    Integer gpu = gpuOf(task);
+    if (task != null) {
+      // Which GPU each task ran on, for reading a run's scheduling from the executors' logs.
+      LOG.info("task {} (partition {}, attempt {}) on executor {}: gpu address {}", task.taskAttemptId(), task.partitionId(),
+          task.attemptNumber(), SparkEnv.get().executorId(), gpu == null ? "none" : gpu);
+    }
+    ImageMaker maker = ExecutorModels.get(factory, gpu, hooks::modelLoaded);
     Iterator<RowPlan> plans = new Iterator<>() {
       @Override
       public boolean hasNext() {

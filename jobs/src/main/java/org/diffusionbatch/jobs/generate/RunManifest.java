@@ -7,6 +7,7 @@ import java.util.Map;
 /**
  * {@code <output>/_runs/<run_id>.json}: what one run was asked, what it made and with what.
  * Spark's readers skip {@code _}-prefixed paths, so it does not disturb the dataset.
+ * {@code gpu_as_cpu} is true when models ran on the CPU with the GPU addresses Spark assigned ({@link GpuAsCpu}).
  */
 public record RunManifest(
     @JsonProperty("run_id") String runId,
@@ -17,6 +18,7 @@ public record RunManifest(
     @JsonProperty("model") String model,
     @JsonProperty("model_digest") String modelDigest,
     @JsonProperty("settings") RunSettings settings,
+    @JsonProperty("gpu_as_cpu") boolean gpuAsCpu,
     @JsonProperty("counts") Counts counts,
     @JsonProperty("timings") Timings timings,
     @JsonProperty("versions") Map<String, String> versions,

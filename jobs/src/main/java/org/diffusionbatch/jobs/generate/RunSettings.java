@@ -3,6 +3,7 @@ package org.diffusionbatch.jobs.generate;
 import java.io.Serializable;
 import java.util.Map;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.core.sampler.SamplerName;
 
 /**
  * The run's settings after the model's defaults filled what the command line left out; a row's
@@ -37,6 +38,9 @@ public record RunSettings(
   }
 
   GenerationSettings with(String rowSampler, int rowSteps, double rowGuidance, int rowWidth, int rowHeight) {
-    return new GenerationSettings(rowSampler, rowSteps, rowGuidance, guidanceRescale, rowWidth, rowHeight, samplerOverrides);
+    // the sampler options join the name, so a row's sampler column alone makes its image again
+    String sampler = samplerOverrides.isEmpty() ? rowSampler
+        : SamplerName.parse(rowSampler).withOptions(samplerOverrides).toString();
+    return new GenerationSettings(sampler, rowSteps, rowGuidance, guidanceRescale, rowWidth, rowHeight, samplerOverrides);
   }
 }

@@ -34,7 +34,7 @@ public final class StableIds {
     return value & Long.MAX_VALUE;
   }
 
-  static byte[] sha256(String text) {
+  private static byte[] sha256(String text) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {

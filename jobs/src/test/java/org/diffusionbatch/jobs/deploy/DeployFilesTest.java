@@ -231,6 +231,19 @@ class DeployFilesTest {
     assertEquals(MAIN_CLASS, submit.option("--class"), where + " --class");
     Map<String, String> conf = submit.conf();
     assertGpuAndCommitterConf(conf, Integer.parseInt(conf.getOrDefault("spark.executor.cores", "0")), where);
+    assertDjlOfflineOnYarn(conf, where);
+  }
+
+  /**
+   * DJL offline and without telemetry in YARN's driver and executors, as the image's environment
+   * has it: otherwise every JVM asks the EC2 metadata service for its instance id and reports it.
+   */
+  static void assertDjlOfflineOnYarn(Map<String, String> conf, String where) {
+    for (String prefix : List.of("spark.executorEnv.", "spark.yarn.appMasterEnv.")) {
+      for (String variable : List.of("DJL_OFFLINE", "OPT_OUT_TRACKING")) {
+        assertEquals("true", conf.get(prefix + variable), where + " " + prefix + variable);
+      }
+    }
   }
 
   private static void assertGpuAndCommitterConf(Map<String, String> conf, int executorCores, String where) {

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,27 @@ class DeployScriptsTest {
     assertEquals("./getGpusResources.sh", conf.get("spark.executor.resource.gpu.discoveryScript"));
     assertTrue(command.jobArguments().containsAll(REQUIRED_JOB_ARGS), command.jobArguments().toString());
     assertEquals(List.of("--device", "gpu"), command.jobArguments().subList(0, 2), "the GPU default comes first");
+    DeployFilesTest.assertDjlOfflineOnYarn(conf, "submit-generate.sh on YARN");
+    assertTrue(run.stderr().contains("driver env: DJL_OFFLINE=true OPT_OUT_TRACKING=true"), "client-mode driver: " + run.stderr());
+    assertFalse(conf.containsKey("spark.cores.max"), "YARN honours spark.executor.instances: " + conf);
+  }
+
+  @Test
+  void submitScriptCapsAStandaloneApplicationAtTheExecutorsAskedFor() throws Exception {
+    // A standalone master ignores spark.executor.instances: without spark.cores.max the job takes
+    // every free core and GPU of the cluster.
+    Map<String, String> conf = SparkSubmitCommand.split(
+        submit(Map.of("SPARK_MASTER", "spark://master:7077"), REQUIRED_JOB_ARGS).stdoutLines()).conf();
+    assertEquals("8", conf.get("spark.cores.max"), "2 executors x 4 cores by default");
+    Map<String, String> three = SparkSubmitCommand.split(submit(
+        Map.of("SPARK_MASTER", "spark://master:7077", "EXECUTOR_INSTANCES", "3", "EXECUTOR_CORES", "2"), REQUIRED_JOB_ARGS)
+        .stdoutLines()).conf();
+    assertEquals("6", three.get("spark.cores.max"));
+    assertEquals("3", three.get("spark.executor.instances"));
+    assertEquals("true", three.get("spark.executorEnv.DJL_OFFLINE"));
+    ScriptRun bad = submit(Map.of("SPARK_MASTER", "spark://master:7077", "EXECUTOR_INSTANCES", "two"), REQUIRED_JOB_ARGS);
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.stderr().contains("EXECUTOR_INSTANCES='two'"), bad.stderr());
   }
 
   @Test
@@ -116,9 +138,54 @@ class DeployScriptsTest {
 
   @Test
   void deployChecksPassOnTheRepository() throws Exception {
+    // CI runs .ci/deploy-checks.sh before mvn verify, and it installs ShellCheck or fails; here the
+    // test needs it installed to say anything about the lint.
+    Assumptions.assumeTrue(onPath("shellcheck") != null,
+        "shellcheck is not installed: .ci/deploy-checks.sh (run first by .ci/run) installs it or fails");
     Path root = DeployFiles.repoRoot();
     ScriptRun run = ScriptRun.bash(root.resolve(".ci/deploy-checks.sh"), Map.of("DEPLOY_CHECKS_INSTALL", "0"), List.of(root.toString()));
     assertEquals(0, run.exitCode(), run.toString());
+    assertTrue(run.stderr().contains("shell scripts, the DAG and the JSON files under deploy/ pass"), run.stderr());
+  }
+
+  @Test
+  void deployChecksFailWhenShellCheckIsMissing() throws Exception {
+    // A PATH with every tool the checks use except ShellCheck, and installing it not allowed.
+    Path bin = Files.createDirectories(temp.resolve("bin-without-shellcheck"));
+    for (String tool : List.of("bash", "find", "sort", "head", "grep", "dirname", "id", "mktemp", "rm", "python3")) {
+      // The system's copy first: a version manager's shim on PATH (pyenv) needs more than this PATH.
+      Path system = Path.of("/usr/bin", tool);
+      Path found = Files.isExecutable(system) ? system : onPath(tool);
+      if (found != null) {
+        Files.createSymbolicLink(bin.resolve(tool), found);
+      }
+    }
+    Path root = DeployFiles.repoRoot();
+    ScriptRun run;
+    try {
+      run = ScriptRun.bash(root.resolve(".ci/deploy-checks.sh"),
+          Map.of("DEPLOY_CHECKS_INSTALL", "0", "PATH", bin.toString()), List.of(root.toString()));
+    } finally {
+      try (Stream<Path> links = Files.list(bin)) {
+        for (Path link : links.toList()) {
+          Files.delete(link);
+        }
+      }
+    }
+    assertEquals(1, run.exitCode(), run.toString());
+    assertTrue(run.stderr().contains("deploy-checks: FAIL shellcheck is not installed"), run.stderr());
+    assertTrue(run.stderr().contains("deploy-checks: 1 check(s) failed"), "only the lint should fail: " + run.stderr());
+  }
+
+  /** The executable of that name on this JVM's PATH, or null. */
+  private static Path onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir.isEmpty() ? "." : dir, tool);
+      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+        return candidate.toAbsolutePath();
+      }
+    }
+    return null;
   }
 
   @Test
@@ -138,7 +205,8 @@ class DeployScriptsTest {
   /** Runs submit-generate.sh with a stand-in SPARK_HOME whose spark-submit prints its arguments. */
   private ScriptRun submit(Map<String, String> env, List<String> jobArgs) throws IOException, InterruptedException {
     Path sparkHome = temp.resolve("spark");
-    executable(sparkHome.resolve("bin/spark-submit"), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+    executable(sparkHome.resolve("bin/spark-submit"),
+        "#!/bin/sh\nprintf '%s\\n' \"$@\"\necho \"driver env: DJL_OFFLINE=$DJL_OFFLINE OPT_OUT_TRACKING=$OPT_OUT_TRACKING\" >&2\n");
     executable(sparkHome.resolve("examples/src/main/scripts/getGpusResources.sh"), "#!/bin/sh\n");
     Path app = temp.resolve("app");
     for (String jar : List.of("diffusion-batch-jobs.jar", "lib/core.jar", "hadoop-cloud/hadoop-aws.jar")) {

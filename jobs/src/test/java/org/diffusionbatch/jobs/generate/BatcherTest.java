@@ -53,6 +53,15 @@ class BatcherTest {
   }
 
   @Test
+  void aRowsSamplerNamesTheRunsSamplerOptionsSoItAloneMakesTheImageAgain() {
+    RunSettings run = new RunSettings("dpmpp-3m-karras", 4, 7.5, 0.0, 128, 128,
+        Map.of("timestep_spacing", "trailing"), "", 0);
+    assertEquals("dpmpp-3m-karras:timestep_spacing=trailing", RowPlan.of(row("a", "p", null, null), run).settings().sampler());
+    assertEquals("euler:timestep_spacing=trailing", RowPlan.of(row("b", "p", null, "Euler"), run).settings().sampler());
+    assertEquals("dpmpp-2m", RowPlan.of(row("c", "p", null, null), RUN).settings().sampler());
+  }
+
+  @Test
   void aRowWithoutSeedGetsTheStableSeedOfItsId() {
     RowPlan plan = RowPlan.of(row("abc", "p", null, null), new RunSettings("dpmpp-2m", 4, 7.5, 0.0, 128, 128, Map.of(), "neg", 9));
     assertNull(plan.error());
