@@ -12,7 +12,8 @@
 # Each run is one fresh JVM (the job in local mode, or for plan the driver of a local-cluster with two
 # one-core executors) and prints its figures, with the machine's load average before and after.
 # Knobs (environment): HEAP (job/driver -Xmx, default 3g for dpmpp/lcm, 2g for plan), KEEP=1 keeps the
-# scratch folder, SCRATCH=DIR puts it there (prompt files for plan are reused from it).
+# scratch folder, SCRATCH=DIR puts it there (prompt files for plan are reused from it), BUILD=0 reuses
+# the last build of this checkout instead of packaging again (for a series of runs).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 what="${1:?usage: bench/sim/run.sh dpmpp|lcm|plan ...}"
@@ -23,8 +24,10 @@ mkdir -p "$work"
 
 # Build from this checkout (reactor, offline), without installing anything into ~/.m2. Scope compile
 # includes bench's provided dependencies (the jobs module, S3Proxy).
-(cd "$root" && mvn -q -B -o -pl bench -am package -DskipTests dependency:build-classpath \
-  -Dmdep.outputFile=target/sim-classpath.txt -Dmdep.includeScope=compile) >&2
+if [ "${BUILD:-1}" != 0 ] || [ ! -f "$root/bench/target/sim-classpath.txt" ]; then
+  (cd "$root" && mvn -q -B -o -pl bench -am package -DskipTests dependency:build-classpath \
+    -Dmdep.outputFile=target/sim-classpath.txt -Dmdep.includeScope=compile) >&2
+fi
 # The AWS SDK bundle carries unshaded SLF4J 1.x and Netty classes: last, as ./diffusion-batch does.
 classpath="$root/bench/target/diffusion-batch-bench-0.1.0-SNAPSHOT.jar:$(tr ':' '\n' < "$root/bench/target/sim-classpath.txt" \
   | awk '/awssdk\/bundle/ {last = $0; next} {printf "%s:", $0} END {print last}')"

@@ -16,7 +16,8 @@ import org.jclouds.blobstore.options.ListContainerOptions;
  * An S3-compatible server in this JVM for the benchmarks' s3a:// outputs: S3Proxy on 127.0.0.1
  * (an ephemeral port) over jclouds' filesystem blob store in a scratch folder, so gigabytes of
  * images do not sit in the heap. Its threads' CPU is reported apart from the executor's (a real
- * S3 is another machine).
+ * S3 is another machine). While it runs, the {@code aws.*} system properties hold its credentials,
+ * which core's AWS SDK client (the run manifest, the images' side files) reads from the default chain.
  */
 public final class LocalS3 implements AutoCloseable {
   static final String ACCESS_KEY = "bench-access";
@@ -44,6 +45,8 @@ public final class LocalS3 implements AutoCloseable {
       }
       Thread.sleep(5);
     }
+    System.setProperty("aws.accessKeyId", ACCESS_KEY);
+    System.setProperty("aws.secretAccessKey", SECRET_KEY);
   }
 
   public String endpoint() {
@@ -81,6 +84,8 @@ public final class LocalS3 implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    System.clearProperty("aws.accessKeyId");
+    System.clearProperty("aws.secretAccessKey");
     proxy.stop();
     context.close();
   }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.diffusionbatch.core.image.PngEncoder;
 import org.diffusionbatch.core.sampler.ClassifierFreeGuidance;
 import org.diffusionbatch.core.sampler.LatentShape;
@@ -30,7 +32,8 @@ import picocli.CommandLine;
  * </pre>
  *
  * Settings: {@code dpmpp} is DPM-Solver++ 2M, 20 steps, CFG 7.5, batch 8; {@code lcm} is LCM, 4 steps,
- * batch 16. CPU per image is taken over the steady part of the run (from the end of the first
+ * batch 16. The prompts are spread over one partition per task slot of the master (unless the extra
+ * generate options give {@code --partitions}), so every task shares the device. CPU per image is taken over the steady part of the run (from the end of the first
  * batches to the last device call), so model loading, planning and the final commit are left out.
  */
 public final class SimBenchmark {
@@ -122,6 +125,11 @@ public final class SimBenchmark {
       if (s3 != null) {
         generate.addAll(s3.jobArguments());
       }
+      if (!extra.contains("--partitions")) {
+        // A small prompt file is read as one partition, which would leave one task feeding the device;
+        // a real run of millions of rows has many partitions, so every task slot has one here too.
+        generate.addAll(List.of("--partitions", Integer.toString(taskSlots(master))));
+      }
       generate.addAll(extra);
 
       ThreadCpu threads = new ThreadCpu();
@@ -157,6 +165,15 @@ public final class SimBenchmark {
         s3.close();
       }
     }
+  }
+
+  /** Task slots of a local master: N of local[N] (or local[N,F]), the machine's cores for local[*], 1 for local. */
+  static int taskSlots(String master) {
+    Matcher m = Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(master);
+    if (!m.matches()) {
+      return 1;
+    }
+    return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
   }
 
   /** One reading of threads, stages and the device. */

@@ -19,18 +19,18 @@ class PlanBenchmarkSmokeTest {
 
   @Test
   void zeroCostRunsMakeEveryDistinctIdOnceAndResumeMakesOnlyTheMissingOnes() throws Exception {
-    PlanBenchmark.makeData(dir, 2000, 1000L);
+    PlanBenchmark.makeData(dir, 400, 200L);
     List<String> quiet = List.of("--conf", "spark.sql.shuffle.partitions=4");
 
-    PlanBenchmark.Result fresh = PlanBenchmark.run(dir, 2000, null, "local[2]", quiet);
+    PlanBenchmark.Result fresh = PlanBenchmark.run(dir, 400, null, "local[2]", quiet);
     assertEquals(GenerateCommand.EXIT_SOME_ROWS_FAILED, fresh.exitCode(), "duplicates are errors");
-    assertEquals(2000, fresh.counts().path("input").asLong());
-    assertEquals(20, fresh.counts().path("duplicates").asLong());
-    assertEquals(1980, fresh.counts().path("made").asLong());
+    assertEquals(400, fresh.counts().path("input").asLong());
+    assertEquals(4, fresh.counts().path("duplicates").asLong());
+    assertEquals(396, fresh.counts().path("made").asLong());
     assertTrue(fresh.driverPeakHeapMb() > 0);
 
-    PlanBenchmark.Result resumed = PlanBenchmark.run(dir, 2000, 1000L, "local[2]", quiet);
-    assertEquals(1000, resumed.counts().path("skipped_by_resume").asLong());
-    assertEquals(980, resumed.counts().path("made").asLong());
+    PlanBenchmark.Result resumed = PlanBenchmark.run(dir, 400, 200L, "local[2]", quiet);
+    assertEquals(200, resumed.counts().path("skipped_by_resume").asLong());
+    assertEquals(196, resumed.counts().path("made").asLong());
   }
 }
