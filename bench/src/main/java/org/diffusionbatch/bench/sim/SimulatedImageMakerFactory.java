@@ -107,6 +107,11 @@ public final class SimulatedImageMakerFactory implements ImageMakerFactory {
     }
 
     @Override
+    public int unetEvaluationsPerImage(GenerationSettings settings) {
+      return maker.unetEvaluationsPerImage(settings);
+    }
+
+    @Override
     public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
       StageClock.start();
       try {

@@ -44,6 +44,11 @@ public final class ZeroCostImageMakerFactory implements ImageMakerFactory {
     }
 
     @Override
+    public int unetEvaluationsPerImage(GenerationSettings settings) {
+      return 0; // no model: nothing is evaluated
+    }
+
+    @Override
     public void validate(GenerationSettings settings) {
       if (settings.width() > 64 || settings.height() > 64) {
         throw new IllegalArgumentException("the zero-cost model makes pictures of at most 64x64 pixels, not "
