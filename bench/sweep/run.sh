@@ -12,7 +12,9 @@
 #    scores them with evaluate --group-by sampler,steps: the "separate runs" way;
 # 4. prints the wall times of each step and the machine's load.
 #
-# Knobs (environment): MASTER (local[2]), REFERENCE (10000), WORK (a new temp folder; kept), SKIP_GENERATE=1.
+# Knobs (environment): MASTER (local[2]), REFERENCE (10000), WORK (a new temp folder; kept), SKIP_GENERATE=1,
+# REFERENCE_STATS=FILE (score against these statistics, e.g. models/tiny-reference/stats.npz, instead of
+# drawing a reference image set: no pass over reference images, and no KID).
 set -euo pipefail
 images="${1:-2000}"
 steps="${2:-2,3,4,5,8,10,15,20,30,50}"
@@ -26,7 +28,12 @@ seconds() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 "$db" --help > /dev/null # builds the launcher's jar once, outside the timings
-[ -d "$work/reference" ] || "$db" sample-mixture --output "$work/reference" --count "${REFERENCE:-10000}" --seed 1000000
+if [ -n "${REFERENCE_STATS:-}" ]; then
+  reference="$(cd "$(dirname "$REFERENCE_STATS")" && pwd)/$(basename "$REFERENCE_STATS")"
+else
+  reference="$work/reference"
+  [ -d "$reference" ] || "$db" sample-mixture --output "$reference" --count "${REFERENCE:-10000}" --seed 1000000
+fi
 
 cat > "$work/grid.yaml" <<GRID
 grids:
@@ -37,7 +44,7 @@ GRID
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 t0="$(seconds)"
 "$db" sweep --prompts "$root/examples/sweep-prompts.txt" --output "$work/sweep" --overwrite --master "$master" \
-  --features "$root/models/tiny-features" --reference "$work/reference" --images-per-cell "$images" --cycle-prompts \
+  --features "$root/models/tiny-features" --reference "$reference" --images-per-cell "$images" --cycle-prompts \
   --grid-file "$work/grid.yaml" | tee "$work/sweep.log"
 t1="$(seconds)"
 sweep_wall="$(elapsed "$t0" "$t1")"
@@ -56,7 +63,7 @@ if [ "${SKIP_GENERATE:-0}" != 1 ]; then
   "$db" generate --prompts "$work/rows-tiny-lcm.jsonl" --model "$root/models/tiny-lcm" --output "$work/gen-tiny-lcm" --overwrite --master "$master"
   t3="$(seconds)"
   for model in tiny-sd tiny-lcm; do
-    "$db" evaluate --images "$work/gen-$model" --features "$root/models/tiny-features" --reference "$work/reference" \
+    "$db" evaluate --images "$work/gen-$model" --features "$root/models/tiny-features" --reference "$reference" \
       --group-by sampler,steps --output "$work/eval-$model" --overwrite --master "$master"
   done
   t4="$(seconds)"

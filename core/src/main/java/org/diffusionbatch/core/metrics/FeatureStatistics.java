@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.mult.MatrixMultProduct_DDRM;
 import org.ejml.dense.row.mult.VectorVectorMult_DDRM;
 
 /**
@@ -19,7 +18,7 @@ import org.ejml.dense.row.mult.VectorVectorMult_DDRM;
  *
  * <p>State: the row count n, the mean and the co-moment matrix M = sum (x - mean)(x - mean)^T, of
  * which only the upper triangle is kept. A batch is folded in by computing its own mean and
- * co-moment (a matrix product, {@code A^T A} of the centred batch, with EJML) and combining the two
+ * co-moment (the upper triangle of {@code A^T A} of the centred batch, {@link UpperGram}) and combining the two
  * sets with the pairwise update of Chan, Golub and LeVeque (1979):
  * {@code M = Ma + Mb + delta delta^T na nb / n}, {@code mean = ma + delta nb / n}, delta = mb - ma.
  * The covariance is M / (n - 1), ddof 1 as {@code np.cov}.
@@ -329,7 +328,7 @@ public final class FeatureStatistics implements Serializable {
       }
     }
     // Upper triangle of (centred chunk)^T (centred chunk): half the work of a full product.
-    MatrixMultProduct_DDRM.inner_reorder_upper(chunk, ws.chunkComoment);
+    UpperGram.compute(data, rows, dimension, ws.chunkComoment.data);
     combine(rows, chunkMean, ws.chunkComoment);
   }
 
