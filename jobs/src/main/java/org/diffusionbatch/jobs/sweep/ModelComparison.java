@@ -76,9 +76,9 @@ record ModelComparison(MetricsRow baseline, MetricsRow other, double fidDelta, d
     return md.toString();
   }
 
-  /** ΔFID ± its paired error, with a sign. */
+  /** ΔFID ± its paired error, with a sign; significant digits, since pairing makes errors far smaller than FID's own. */
   String deltaText() {
-    return Double.isNaN(fidDeltaError) ? fmt("%+.4f", fidDelta) : fmt("%+.4f ± %.4f", fidDelta, fidDeltaError);
+    return Double.isNaN(fidDeltaError) ? fmt("%+.3g", fidDelta) : fmt("%+.3g ± %.2g", fidDelta, fidDeltaError);
   }
 
   static String fmt(String format, Object... args) {

@@ -39,7 +39,7 @@ class ModelComparisonTest {
     // Differences 0.010, 0.011, 0.009, 0.010: sd (ddof 1) = sqrt(2e-6 / 3), over sqrt(4).
     assertEquals(Math.sqrt(2e-6 / 3) / 2, c.fidDeltaError(), 1e-15);
     assertEquals(-0.02, c.clipDelta(), 1e-12);
-    assertEquals("+0.0090 ± 0.0004", c.deltaText());
+    assertEquals("+0.00900 ± 0.00041", c.deltaText());
   }
 
   @Test
@@ -60,9 +60,9 @@ class ModelComparisonTest {
 
     String html = Files.readString(dir.resolve("report/index.html"));
     assertTrue(html.contains("<h2>Against tiny-sd</h2>"), html);
-    assertTrue(html.contains("<td>+0.0089 ± 0.0004</td>"), html);
+    assertTrue(html.contains("<td>+0.00890 ± 0.00041</td>"), html);
     String markdown = ModelComparison.markdown(ModelComparison.of(rows));
-    assertTrue(markdown.contains("| tiny-sd-int8 | dpmpp-2m | 20 | 1 | 0.017 | +0.0089 ± 0.0004 | -0.02 |"), markdown);
+    assertTrue(markdown.contains("| tiny-sd-int8 | dpmpp-2m | 20 | 1 | 0.017 | +0.00890 ± 0.00041 | -0.02 |"), markdown);
     String csv = MetricsTable.comparisonCsv(ModelComparison.of(rows));
     assertTrue(csv.startsWith("baseline_cell_id,cell_id,baseline_model_name,model_name,fid_delta,fid_delta_error,clip_delta\n"
         + "c-tiny-sd-dpmpp-2m20,c-tiny-sd-int8-dpmpp-2m20,tiny-sd,tiny-sd-int8,0.0089"), csv);
