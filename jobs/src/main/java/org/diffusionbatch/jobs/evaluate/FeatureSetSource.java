@@ -7,7 +7,7 @@ import org.diffusionbatch.core.metrics.FeatureReservoir;
 import org.diffusionbatch.core.metrics.FeatureStatistics;
 import org.diffusionbatch.core.metrics.GaussianStatistics;
 import org.diffusionbatch.core.metrics.NpyArray;
-import org.diffusionbatch.jobs.generate.ConfigurationException;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
 
 /**
  * One side of a comparison as given on the command line, read as far as can be done before any

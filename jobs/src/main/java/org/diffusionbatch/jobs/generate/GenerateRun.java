@@ -22,6 +22,33 @@ import org.apache.spark.sql.SparkSession;
 import org.diffusionbatch.core.storage.ObjectStorage;
 import org.diffusionbatch.core.storage.S3Settings;
 import org.diffusionbatch.core.storage.StorageException;
+import org.diffusionbatch.jobs.dataset.ImageRows;
+import org.diffusionbatch.jobs.generate.executor.GenerateMetrics;
+import org.diffusionbatch.jobs.generate.executor.GpuAsCpu;
+import org.diffusionbatch.jobs.generate.executor.PartitionGenerator;
+import org.diffusionbatch.jobs.generate.output.ErrorStaging;
+import org.diffusionbatch.jobs.generate.output.ErrorsDataset;
+import org.diffusionbatch.jobs.generate.output.LocalLeaseStore;
+import org.diffusionbatch.jobs.generate.output.ManifestWriter;
+import org.diffusionbatch.jobs.generate.output.OutputContents;
+import org.diffusionbatch.jobs.generate.output.OutputLease;
+import org.diffusionbatch.jobs.generate.output.ParquetWriting;
+import org.diffusionbatch.jobs.generate.output.RunManifest;
+import org.diffusionbatch.jobs.generate.output.RunRecord;
+import org.diffusionbatch.jobs.generate.output.S3LeaseStore;
+import org.diffusionbatch.jobs.model.ExecutorModels;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
+import org.diffusionbatch.jobs.prompts.PromptFormat;
+import org.diffusionbatch.jobs.prompts.PromptSource;
+import org.diffusionbatch.jobs.prompts.PromptTable;
+import org.diffusionbatch.jobs.prompts.WorkColumns;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
+import org.diffusionbatch.jobs.spark.JobSession;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
+import org.diffusionbatch.jobs.spark.SerializableHadoopConf;
+import org.diffusionbatch.jobs.spark.StorageAccess;
+import org.diffusionbatch.jobs.spark.StorageUris;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +98,8 @@ final class GenerateRun {
     SparkSession spark = null;
     Held held = new Held();
     try {
-      spark = JobSession.open(options);
+      spark = JobSession.open("diffusion-batch generate " + options.runId(), options.master(),
+          JobSession.defaults(options.s3(), StorageUris.isS3(options.output()) || StorageUris.isS3(options.errorsOutput())), options.conf());
       SparkContext sc = spark.sparkContext();
       interruption.onStop(sc::cancelAllJobs);
       return generate(spark, held, interruption);
@@ -321,7 +349,7 @@ final class GenerateRun {
     Duration settle = Duration.ofMillis(conf.getLong("diffusionbatch.lease.settleMillis", 1500));
     try {
       if (StorageUris.isS3(location)) {
-        GenerateOptions.S3Options s3 = options.s3();
+        S3Endpoint s3 = options.s3();
         ObjectStorage storage = ObjectStorage.create(new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()));
         S3LeaseStore store = new S3LeaseStore(storage, StorageUris.forObjectStorage(location));
         OutputLease lease;

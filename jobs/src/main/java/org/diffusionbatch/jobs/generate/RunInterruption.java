@@ -4,6 +4,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.util.ShutdownHookManager;
+import org.diffusionbatch.jobs.spark.StopSignals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,15 +16,15 @@ import org.slf4j.LoggerFactory;
  * in flight ends at once (its files are never committed), and waits up to {@link #GRACE_SECONDS} for
  * the driver to record the run as interrupted, release the lease and print how to resume.
  */
-final class RunInterruption implements AutoCloseable {
+public final class RunInterruption implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunInterruption.class);
 
   /** Above Spark's SparkShutdownHookManager (FileSystem's 10 + 30), so this runs first. */
-  static final int PRIORITY = 50;
+  public static final int PRIORITY = 50;
   /** Within Kubernetes' default 30 s between SIGTERM and SIGKILL, with time left for model calls to finish. */
   static final long GRACE_SECONDS = 15;
   /** Before the model calls' wait in {@link StopSignals}. */
-  static final int SIGNAL_ORDER = 10;
+  public static final int SIGNAL_ORDER = 10;
 
   private final CountDownLatch runDone = new CountDownLatch(1);
   private final Runnable stop = this::stopRequested;

@@ -37,7 +37,7 @@ public record RunSettings(
     return with(sampler, steps, guidanceScale, width, height);
   }
 
-  GenerationSettings with(String rowSampler, int rowSteps, double rowGuidance, int rowWidth, int rowHeight) {
+  public GenerationSettings with(String rowSampler, int rowSteps, double rowGuidance, int rowWidth, int rowHeight) {
     // the sampler options join the name, so a row's sampler column alone makes its image again
     String sampler = samplerOverrides.isEmpty() ? rowSampler
         : SamplerName.parse(rowSampler).withOptions(samplerOverrides).toString();

@@ -9,6 +9,7 @@ import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.core.pipeline.TextToImagePipeline;
+import org.diffusionbatch.jobs.prompts.StableIds;
 
 /**
  * The single-process rate bench/scale/run.sh compares the job with: the same prompts, ids and

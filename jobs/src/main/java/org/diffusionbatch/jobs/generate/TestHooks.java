@@ -21,7 +21,7 @@ import org.apache.spark.TaskContext;
  */
 public record TestHooks(int failOncePartition, String haltOnceMarker, String markerDir) implements Serializable {
 
-  static TestHooks from(SparkConf conf) {
+  public static TestHooks from(SparkConf conf) {
     return new TestHooks(
         conf.getInt("diffusionbatch.test.failOncePartition", -1),
         conf.get("diffusionbatch.test.haltOnceMarker", null),
@@ -29,7 +29,7 @@ public record TestHooks(int failOncePartition, String haltOnceMarker, String mar
   }
 
   /** Called after each batch a task has made; batch counts from 1. */
-  void afterBatch(TaskContext task, int batch) {
+  public void afterBatch(TaskContext task, int batch) {
     if (task == null) {
       return;
     }
@@ -48,7 +48,7 @@ public record TestHooks(int failOncePartition, String haltOnceMarker, String mar
   }
 
   /** Called when this JVM loads a model. */
-  void modelLoaded() {
+  public void modelLoaded() {
     mark("loads.txt", Long.toString(ProcessHandle.current().pid()));
   }
 

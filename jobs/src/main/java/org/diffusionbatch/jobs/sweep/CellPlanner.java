@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
-import org.diffusionbatch.jobs.generate.ConfigurationException;
-import org.diffusionbatch.jobs.generate.ExecutorModels;
-import org.diffusionbatch.jobs.generate.ImageMaker;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
+import org.diffusionbatch.jobs.model.ExecutorModels;
+import org.diffusionbatch.jobs.model.ImageMaker;
 
 /**
  * Turns the grid's points into cells on the driver: fills each point from the command line's

@@ -12,9 +12,9 @@ import org.diffusionbatch.core.metrics.ImageFeatureExtractor;
 import org.diffusionbatch.core.metrics.RgbImage;
 import org.diffusionbatch.jobs.evaluate.MetricModels;
 import org.diffusionbatch.jobs.evaluate.PassSettings;
-import org.diffusionbatch.jobs.generate.ExecutorModels;
-import org.diffusionbatch.jobs.generate.ImageMaker;
-import org.diffusionbatch.jobs.generate.ImageRows;
+import org.diffusionbatch.jobs.model.ExecutorModels;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.dataset.ImageRows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,9 +5,9 @@ import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.diffusionbatch.jobs.generate.GenerateOptions;
-import org.diffusionbatch.jobs.generate.ManifestWriter;
-import org.diffusionbatch.jobs.generate.StorageUris;
+import org.diffusionbatch.jobs.generate.output.ManifestWriter;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
+import org.diffusionbatch.jobs.spark.StorageUris;
 
 /**
  * The sweep's folder:
@@ -29,10 +29,10 @@ final class SweepOutput {
   static final String SAMPLES = "samples.csv";
 
   final String root;
-  private final GenerateOptions.S3Options s3;
+  private final S3Endpoint s3;
   private final Configuration hadoop;
 
-  SweepOutput(String root, GenerateOptions.S3Options s3, Configuration hadoop) {
+  SweepOutput(String root, S3Endpoint s3, Configuration hadoop) {
     this.root = root.replaceAll("/+$", "");
     this.s3 = s3;
     this.hadoop = hadoop;

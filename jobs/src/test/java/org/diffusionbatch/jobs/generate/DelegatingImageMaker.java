@@ -3,6 +3,7 @@ package org.diffusionbatch.jobs.generate;
 import java.util.List;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.jobs.model.ImageMaker;
 
 /** A real model with one call changed by a test (slowed, broken): everything else goes to the model. */
 abstract class DelegatingImageMaker implements ImageMaker {

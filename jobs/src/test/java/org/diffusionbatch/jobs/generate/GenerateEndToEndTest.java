@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.apache.parquet.example.data.Group;
+import org.diffusionbatch.jobs.dataset.ImageRows;
+import org.diffusionbatch.jobs.model.ExecutorModels;
+import org.diffusionbatch.jobs.prompts.StableIds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
 import picocli.CommandLine;
 
 /**
@@ -26,7 +28,7 @@ public final class SlowGenerateMain {
     long millis = Long.getLong("diffusionbatch.test.batchMillis", 1000);
     String markers = System.getProperty("diffusionbatch.test.markers");
     String holdWhile = System.getProperty("diffusionbatch.test.holdWhile");
-    System.exit(new GenerateRun(options, new Slow(new PipelineImageMakerFactory(options), millis, markers, holdWhile)).execute());
+    System.exit(new GenerateRun(options, new Slow(GenerateJob.pipelineFactory(options), millis, markers, holdWhile)).execute());
   }
 
   /** The real factory's models, each batch delayed. */

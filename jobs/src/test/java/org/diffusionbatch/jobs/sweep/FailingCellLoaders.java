@@ -3,8 +3,8 @@ package org.diffusionbatch.jobs.sweep;
 import java.util.List;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
-import org.diffusionbatch.jobs.generate.ImageMaker;
-import org.diffusionbatch.jobs.generate.ImageMakerFactory;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
 
 /** Fault injection: the real models, except that every batch of one cell's settings throws, so that cell's Spark job fails. */
 record FailingCellLoaders(String sampler, int steps, double guidance) implements ModelLoaders {

@@ -17,9 +17,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.diffusionbatch.core.image.PngEncoder;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
-import org.diffusionbatch.jobs.generate.GenerateOptions;
-import org.diffusionbatch.jobs.generate.ImageMaker;
-import org.diffusionbatch.jobs.generate.ImageRows;
+import org.diffusionbatch.jobs.dataset.ImageRows;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +31,7 @@ class SweepReportTest {
 
   @Test
   void chartsSheetsAndPageAreWrittenAndThePageRendersInHeadlessChromium() throws Exception {
-    SweepOutput output = new SweepOutput(dir.toUri().toString(), new GenerateOptions.S3Options(null, null, false), new Configuration());
+    SweepOutput output = new SweepOutput(dir.toUri().toString(), new S3Endpoint(null, null, false), new Configuration());
     List<Cell> cells = new ArrayList<>();
     List<MetricsRow> rows = new ArrayList<>();
     for (String sampler : List.of("ddim", "dpmpp-2m")) {
