@@ -19,12 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class RunInterruption implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunInterruption.class);
 
-  /** Above Spark's SparkShutdownHookManager (FileSystem's 10 + 30), so this runs first. */
-  public static final int PRIORITY = 50;
   /** Within Kubernetes' default 30 s between SIGTERM and SIGKILL, with time left for model calls to finish. */
   static final long GRACE_SECONDS = 15;
-  /** Before the model calls' wait in {@link StopSignals}. */
-  public static final int SIGNAL_ORDER = 10;
 
   private final CountDownLatch runDone = new CountDownLatch(1);
   private final Runnable stop = this::stopRequested;
@@ -36,8 +32,8 @@ public final class RunInterruption implements AutoCloseable {
   static RunInterruption install() {
     RunInterruption interruption = new RunInterruption();
     StopSignals.install();
-    StopSignals.beforeExit(SIGNAL_ORDER, interruption.stop);
-    ShutdownHookManager.get().addShutdownHook(interruption.stop, PRIORITY, GRACE_SECONDS + 5, TimeUnit.SECONDS);
+    StopSignals.beforeExit(StopSignals.RUN_ORDER, interruption.stop);
+    ShutdownHookManager.get().addShutdownHook(interruption.stop, StopSignals.RUN_HOOK_PRIORITY, GRACE_SECONDS + 5, TimeUnit.SECONDS);
     return interruption;
   }
 
@@ -84,7 +80,7 @@ public final class RunInterruption implements AutoCloseable {
   @Override
   public void close() {
     runDone.countDown();
-    StopSignals.remove(SIGNAL_ORDER, stop);
+    StopSignals.remove(StopSignals.RUN_ORDER, stop);
     if (!requested.get()) {
       try {
         ShutdownHookManager.get().removeShutdownHook(stop);

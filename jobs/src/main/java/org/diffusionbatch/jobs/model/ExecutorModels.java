@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.hadoop.util.ShutdownHookManager;
-import org.diffusionbatch.jobs.generate.RunInterruption;
 import org.diffusionbatch.jobs.spark.StopSignals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +30,8 @@ public final class ExecutorModels {
 
   static {
     StopSignals.install();
-    StopSignals.beforeExit(RunInterruption.SIGNAL_ORDER + 10, ExecutorModels::awaitCallsInProgress);
-    ShutdownHookManager.get().addShutdownHook(ExecutorModels::awaitCallsInProgress, RunInterruption.PRIORITY + 10, 15, TimeUnit.SECONDS);
+    StopSignals.beforeExit(StopSignals.MODEL_CALLS_ORDER, ExecutorModels::awaitCallsInProgress);
+    ShutdownHookManager.get().addShutdownHook(ExecutorModels::awaitCallsInProgress, StopSignals.MODEL_CALLS_HOOK_PRIORITY, 15, TimeUnit.SECONDS);
   }
 
   private ExecutorModels() {}

@@ -2,7 +2,6 @@ package org.diffusionbatch.jobs.spark;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import org.diffusionbatch.jobs.generate.RunInterruption;
 import org.diffusionbatch.jobs.model.ExecutorModels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * SIGINT and SIGTERM, handled before the JVM starts shutting down. Once shutdown starts, every
  * shutdown hook runs at once — among them ONNX Runtime's own, which frees its native environment
  * under any model call still running and crashes the JVM (SIGSEGV) — so what must happen first is
- * done here, in the signal's handler: the run records that it was stopped ({@link RunInterruption}),
+ * done here, in the signal's handler: the run records that it was stopped (RunInterruption),
  * model calls in progress finish ({@link ExecutorModels}); then the JVM's own handler takes over
  * and the process exits with 128 + the signal's number.
  */
@@ -22,6 +21,13 @@ public final class StopSignals {
   private static volatile String received;
   private static volatile int receivedNumber;
   private static boolean installed;
+
+  /** The run's stop (it records the run as interrupted) comes before the model calls' wait. */
+  public static final int RUN_ORDER = 10;
+  public static final int MODEL_CALLS_ORDER = RUN_ORDER + 10;
+  /** Shutdown hooks: above Spark's SparkShutdownHookManager (FileSystem's 10 + 30), so these run first. */
+  public static final int RUN_HOOK_PRIORITY = 50;
+  public static final int MODEL_CALLS_HOOK_PRIORITY = RUN_HOOK_PRIORITY + 10;
 
   private StopSignals() {}
 

@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.diffusionbatch.core.storage.ObjectStorage;
+import org.diffusionbatch.core.storage.S3Settings;
 import org.diffusionbatch.core.storage.StorageException;
 
 /**
@@ -157,5 +160,31 @@ public final class StorageAccess {
       }
     }
     return false;
+  }
+
+  /**
+   * Writes a small file whole: through the AWS SDK for s3/s3a (one PUT, so readers see all of it or
+   * nothing), through Hadoop's file system otherwise; returns where.
+   */
+  public static String writeWhole(String location, byte[] bytes, S3Endpoint s3, Configuration hadoop) throws IOException {
+    if (StorageUris.isS3(location)) {
+      URI uri = StorageUris.forObjectStorage(location);
+      try (ObjectStorage storage = ObjectStorage.create(new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()))) {
+        storage.putBytes(uri, bytes);
+      }
+      return uri.toString();
+    }
+    Path path = new Path(location);
+    // Written whole to a temporary name and renamed, so a reader never sees half a file.
+    Path temp = new Path(path.getParent(), "." + path.getName() + ".tmp");
+    var fs = path.getFileSystem(hadoop);
+    try (OutputStream out = fs.create(temp, true)) {
+      out.write(bytes);
+    }
+    fs.delete(path, false);
+    if (!fs.rename(temp, path)) {
+      throw new IOException("cannot rename " + temp + " to " + path);
+    }
+    return location;
   }
 }

@@ -5,8 +5,8 @@ import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.diffusionbatch.jobs.generate.output.ManifestWriter;
 import org.diffusionbatch.jobs.spark.S3Endpoint;
+import org.diffusionbatch.jobs.spark.StorageAccess;
 import org.diffusionbatch.jobs.spark.StorageUris;
 
 /**
@@ -61,7 +61,7 @@ final class SweepOutput {
       java.nio.file.Files.move(partial, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return location;
     }
-    return ManifestWriter.writeBytes(location, bytes, s3, hadoop);
+    return StorageAccess.writeWhole(location, bytes, s3, hadoop);
   }
 
   boolean exists(String relative) throws IOException {

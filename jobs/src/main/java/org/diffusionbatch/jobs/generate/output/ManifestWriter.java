@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.diffusionbatch.core.storage.ObjectStorage;
-import org.diffusionbatch.core.storage.S3Settings;
 import org.diffusionbatch.jobs.spark.S3Endpoint;
+import org.diffusionbatch.jobs.spark.StorageAccess;
 import org.diffusionbatch.jobs.spark.StorageUris;
 
 /** Writes and reads {@code <output>/_runs/<run_id>.json}. */
@@ -35,33 +32,7 @@ public final class ManifestWriter {
 
   /** Writes through the AWS SDK (core's object storage) for s3/s3a outputs, through Hadoop's local file system otherwise; returns where. */
   static String write(RunManifest manifest, S3Endpoint s3, Configuration hadoop) throws IOException {
-    return writeBytes(location(manifest.output(), manifest.runId()), json(manifest), s3, hadoop);
-  }
-
-  /**
-   * Writes a small file whole: through the AWS SDK for s3/s3a (one PUT, so readers see all of it or
-   * nothing), through Hadoop's file system otherwise; returns where.
-   */
-  public static String writeBytes(String location, byte[] bytes, S3Endpoint s3, Configuration hadoop) throws IOException {
-    if (StorageUris.isS3(location)) {
-      URI uri = StorageUris.forObjectStorage(location);
-      try (ObjectStorage storage = ObjectStorage.create(new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()))) {
-        storage.putBytes(uri, bytes);
-      }
-      return uri.toString();
-    }
-    Path path = new Path(location);
-    // Written whole to a temporary name and renamed, so a reader never sees half a file.
-    Path temp = new Path(path.getParent(), "." + path.getName() + ".tmp");
-    var fs = path.getFileSystem(hadoop);
-    try (OutputStream out = fs.create(temp, true)) {
-      out.write(bytes);
-    }
-    fs.delete(path, false);
-    if (!fs.rename(temp, path)) {
-      throw new IOException("cannot rename " + temp + " to " + path);
-    }
-    return location;
+    return StorageAccess.writeWhole(location(manifest.output(), manifest.runId()), json(manifest), s3, hadoop);
   }
 
   /** A manifest as JSON (any version of it), read through Hadoop (S3A for s3a://). */
