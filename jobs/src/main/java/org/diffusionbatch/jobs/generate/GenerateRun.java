@@ -128,7 +128,6 @@ final class GenerateRun {
 
   private int generate(SparkSession spark, Held held, RunInterruption interruption) throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    TestHooks hooks = TestHooks.from(spark.sparkContext().getConf());
     StorageAccess access = new StorageAccess(hadoop);
     boolean gpuAsCpu = GpuAsCpu.enabled(spark.sparkContext().getConf());
     if (gpuAsCpu) {
@@ -174,7 +173,7 @@ final class GenerateRun {
     }
 
     PromptTable.Read prompts = PromptTable.read(spark, options.prompts(), format);
-    ImageMaker driverModel = loadOnDriver(hooks);
+    ImageMaker driverModel = loadOnDriver();
     RunSettings run = RunSettings.resolve(options, driverModel.defaults());
     try {
       driverModel.validate(run.toGenerationSettings());
@@ -223,7 +222,7 @@ final class GenerateRun {
     ErrorStaging staging = new ErrorStaging(options.errorsOutput(), options.runId(),
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(new SerializableHadoopConf(hadoop)));
     PartitionGenerator generator = new PartitionGenerator(GpuAsCpu.wrapIf(gpuAsCpu, factory), options.device(), run,
-        options.batchSize(), options.runId(), metrics, staging, hooks);
+        options.batchSize(), options.runId(), metrics, staging);
     makeImages(spark, plan, generator, metrics, errors, record, interruption, generateStart);
     record.generateSeconds = (System.nanoTime() - generateStart) / 1e9;
 
@@ -383,9 +382,9 @@ final class GenerateRun {
     }
   }
 
-  private ImageMaker loadOnDriver(TestHooks hooks) {
+  private ImageMaker loadOnDriver() {
     try {
-      return ExecutorModels.get(factory, null, hooks::modelLoaded);
+      return ExecutorModels.get(factory, null);
     } catch (RuntimeException e) {
       throw new ConfigurationException("--model " + options.model() + " cannot be loaded: " + StorageAccess.firstLine(e), e);
     }

@@ -37,11 +37,10 @@ public final class ExecutorModels {
   private ExecutorModels() {}
 
   /** The model for this device, loading it if this JVM has not yet; concurrent callers wait for one load. */
-  public static ImageMaker get(ImageMakerFactory factory, Integer gpu, Runnable onLoad) {
+  public static ImageMaker get(ImageMakerFactory factory, Integer gpu) {
     return get(factory.key(gpu), ImageMaker.class, () -> {
       long start = System.nanoTime();
       ImageMaker maker = factory.load(gpu);
-      onLoad.run();
       LOG.info("Loaded model {} in {} ms (device {}, pid {})", maker.modelUri(),
           (System.nanoTime() - start) / 1_000_000, gpu == null ? "cpu" : "gpu " + gpu, ProcessHandle.current().pid());
       return maker;

@@ -36,7 +36,7 @@ final class CellPlanner {
       String model = (String) point.getOrDefault("model", fixed.model());
       ImageMaker maker;
       try {
-        maker = ExecutorModels.get(loaders.forModel(model, runtime), null, () -> {});
+        maker = ExecutorModels.get(loaders.forModel(model, runtime), null);
       } catch (RuntimeException e) {
         throw new ConfigurationException("model " + model + " cannot be loaded: " + e.getMessage(), e);
       }

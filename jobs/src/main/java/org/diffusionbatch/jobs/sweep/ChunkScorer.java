@@ -51,7 +51,7 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
     TaskContext task = TaskContext.get();
     Integer gpu = scoring.device().gpuOf(task);
     Cell cell = chunk.cell();
-    ImageMaker maker = ExecutorModels.get(loaders.forModel(cell.model(), runtime), gpu, () -> {});
+    ImageMaker maker = ExecutorModels.get(loaders.forModel(cell.model(), runtime), gpu);
     MetricModels models = scoring.models();
     ImageFeatureExtractor features = ExecutorModels.get(models.key(models.features(), gpu), ImageFeatureExtractor.class,
         () -> models.loadFeatures(gpu));

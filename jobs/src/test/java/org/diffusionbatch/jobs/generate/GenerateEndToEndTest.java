@@ -206,7 +206,7 @@ class GenerateEndToEndTest {
     ExecutorModels.closeAll();
     int code = Runs.generate("--prompts", prompts.toString(), "--output", out.toString(), "--model", Runs.TINY_SD,
         "--master", "local[2,4]", "--steps", "2", "--batch-size", "2", "--partitions", "2",
-        "--conf", "diffusionbatch.test.failOncePartition=0", "--conf", "diffusionbatch.test.markerDir=" + markers);
+        "--conf", FaultInjection.CONF, "--conf", "diffusionbatch.test.failOncePartition=0", "--conf", "diffusionbatch.test.markerDir=" + markers);
     assertEquals(GenerateCommand.EXIT_OK, code);
     assertEquals(List.of("0"), Files.readAllLines(markers.resolve("failures.txt")), "partition 0 failed once");
     assertEquals(8, Outputs.promptIdsExactlyOnce(out).size());

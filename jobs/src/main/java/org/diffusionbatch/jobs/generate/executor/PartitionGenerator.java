@@ -17,7 +17,6 @@ import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.jobs.dataset.ImageRows;
 import org.diffusionbatch.jobs.generate.RunSettings;
-import org.diffusionbatch.jobs.generate.TestHooks;
 import org.diffusionbatch.jobs.generate.output.ErrorRecord;
 import org.diffusionbatch.jobs.generate.output.ErrorStaging;
 import org.diffusionbatch.jobs.model.ExecutorModels;
@@ -43,10 +42,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final String runId;
   private final GenerateMetrics metrics;
   private final ErrorStaging staging;
-  private final TestHooks hooks;
 
   public PartitionGenerator(ImageMakerFactory factory, Device device, RunSettings run, int batchSize, String runId,
-      GenerateMetrics metrics, ErrorStaging staging, TestHooks hooks) {
+      GenerateMetrics metrics, ErrorStaging staging) {
     this.factory = factory;
     this.device = device;
     this.run = run;
@@ -54,7 +52,6 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     this.runId = runId;
     this.metrics = metrics;
     this.staging = staging;
-    this.hooks = hooks;
   }
 
   @Override
@@ -66,7 +63,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       LOG.info("task {} (partition {}, attempt {}) on executor {}: gpu address {}", task.taskAttemptId(), task.partitionId(),
           task.attemptNumber(), SparkEnv.get().executorId(), gpu == null ? "none" : gpu);
     }
-    ImageMaker maker = ExecutorModels.get(factory, gpu, hooks::modelLoaded);
+    ImageMaker maker = ExecutorModels.get(factory, gpu);
     ErrorStaging.Writer failures = staging.writer(task);
     if (task != null) {
       task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) done -> failures.close());
@@ -116,7 +113,6 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private final Deque<Future<Encoded>> encoding = new ArrayDeque<>();
     private Iterator<Row> ready = Collections.emptyIterator();
     private long made;
-    private int batches;
     private final long startNanos = System.nanoTime();
 
     ImageIterator(Batcher batcher, ImageMaker maker, TaskContext task, ErrorStaging.Writer failures) {
@@ -175,7 +171,6 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       List<ImageMaker.MadeImage> images = ExecutorModels.inModel(() -> maker.generate(settings, requests));
       metrics.unetSeconds().add(images.get(0).unetNanos() / 1e9);
       Future<Encoded> rows = PngPool.POOL.submit(() -> encode(batch, settings, images));
-      hooks.afterBatch(task, ++batches);
       return rows;
     }
 
