@@ -5,9 +5,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.diffusionbatch.core.pipeline.GeneratedImage;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
-import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.core.pipeline.StageTimings;
 import org.diffusionbatch.jobs.prompts.StableIds;
 
 /**
@@ -48,17 +49,20 @@ public final class ImageRows {
   /** The column path of the PNG bytes, for column-level Parquet writer options. */
   public static final String IMAGE_BYTES_COLUMN = "image.bytes";
 
+  /** The row of one image made from {@code request} at {@code settings}, its PNG encoded ({@link GeneratedImage#withPng}). */
   public static Row row(
       String promptId, GenerationRequest request, GenerationSettings settings, String modelUri, String modelDigest,
-      ImageMaker.MadeImage made, byte[] png, long pngNanos, String runId) {
+      GeneratedImage made, String runId) {
+    byte[] png = made.png();
+    StageTimings t = made.timings();
     return RowFactory.create(
         promptId, request.prompt(), request.negativePrompt(), request.seed(),
         settings.sampler(), settings.steps(), settings.guidanceScale(), settings.guidanceRescale(),
         made.width(), made.height(), modelUri, modelDigest,
         RowFactory.create(png, ImagePaths.fileName(promptId)),
         StableIds.sha256Hex(png), runId,
-        millis(made.textNanos()), millis(made.unetNanos()), millis(made.samplerNanos()), millis(made.decodeNanos()),
-        millis(pngNanos), new Timestamp(System.currentTimeMillis()));
+        millis(t.textNanos()), millis(t.unetNanos()), millis(t.samplerNanos()), millis(t.decodeNanos()),
+        millis(t.pngNanos()), new Timestamp(System.currentTimeMillis()));
   }
 
   private static double millis(long nanos) {

@@ -2,6 +2,7 @@ package org.diffusionbatch.jobs.model;
 
 import java.util.List;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 
 /**
@@ -26,26 +27,12 @@ public interface ImageMaker extends AutoCloseable {
   /** UNet evaluations per image at these settings, counting the doubled classifier-free-guidance batch. */
   int unetEvaluationsPerImage(GenerationSettings settings);
 
-  /** One result per request, in order; a failed row has a null image and says why. */
-  List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests);
+  /**
+   * One result per request, in order; a failed row has no image and says why. Images come as RGB
+   * without PNG: the job encodes in its own pool, overlapping the next batch.
+   */
+  List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests);
 
   @Override
   void close();
-
-  /**
-   * One row's image as raw RGB (PNG encoding happens in the job's own pool, overlapping the next
-   * batch), or its failure; timings are of the batch the row was in.
-   */
-  record MadeImage(
-      int width, int height, byte[] rgb, String failedStage, String error,
-      long textNanos, long unetNanos, long samplerNanos, long decodeNanos) {
-
-    public boolean ok() {
-      return rgb != null;
-    }
-
-    public static MadeImage failed(String stage, String error) {
-      return new MadeImage(0, 0, null, stage, error, 0, 0, 0, 0);
-    }
-  }
 }

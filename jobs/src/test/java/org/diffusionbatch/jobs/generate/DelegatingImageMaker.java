@@ -2,6 +2,7 @@ package org.diffusionbatch.jobs.generate;
 
 import java.util.List;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.jobs.model.ImageMaker;
 
@@ -39,7 +40,7 @@ abstract class DelegatingImageMaker implements ImageMaker {
   }
 
   @Override
-  public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
+  public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests) {
     return model.generate(settings, requests);
   }
 

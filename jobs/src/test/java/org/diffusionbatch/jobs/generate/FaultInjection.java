@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.jobs.model.ImageMaker;
 import org.diffusionbatch.jobs.model.ImageMakerFactory;
@@ -56,8 +57,8 @@ public final class FaultInjection implements ImageMakerFactory {
     mark("loads.txt", Long.toString(ProcessHandle.current().pid()));
     return new DelegatingImageMaker(model) {
       @Override
-      public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
-        List<MadeImage> made = model.generate(settings, requests);
+      public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests) {
+        List<GenerationResult> made = model.generate(settings, requests);
         afterBatch(TaskContext.get());
         return made;
       }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.jobs.model.ImageMaker;
 import org.diffusionbatch.jobs.model.ImageMakerFactory;
@@ -42,7 +43,7 @@ public final class SlowGenerateMain {
     public ImageMaker load(Integer gpu) {
       return new DelegatingImageMaker(real.load(gpu)) {
         @Override
-        public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
+        public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests) {
           try {
             if (markers != null) {
               Files.createDirectories(Path.of(markers));

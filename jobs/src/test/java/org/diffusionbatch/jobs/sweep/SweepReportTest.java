@@ -16,9 +16,10 @@ import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.diffusionbatch.core.image.PngEncoder;
+import org.diffusionbatch.core.pipeline.GeneratedImage;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.StageTimings;
 import org.diffusionbatch.jobs.dataset.ImageRows;
-import org.diffusionbatch.jobs.model.ImageMaker;
 import org.diffusionbatch.jobs.spark.S3Endpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,10 +100,9 @@ class SweepReportTest {
         rgb[3 * p + 1] = (byte) (p % 128 * 2);
         rgb[3 * p + 2] = (byte) 200;
       }
-      ImageMaker.MadeImage made = new ImageMaker.MadeImage(128, 128, rgb, null, null, 0, 0, 0, 0);
+      GeneratedImage made = new GeneratedImage(128, 128, rgb, png.encode(rgb, 128, 128), new StageTimings(0, 0, 0, 0, 0));
       Row row = ImageRows.row("id" + i, new GenerationRequest("a prompt number " + i + " that is rather long for a tile", "", i),
-          new org.diffusionbatch.core.pipeline.GenerationSettings("ddim", 2, 7.5, 0, 128, 128, Map.of()), "/m", "digest", made,
-          png.encode(rgb, 128, 128), 0, "run");
+          new org.diffusionbatch.core.pipeline.GenerationSettings("ddim", 2, 7.5, 0, 128, 128, Map.of()), "/m", "digest", made, "run");
       rows.add(KeptImages.extend(row, i, ""));
     }
     return rows;

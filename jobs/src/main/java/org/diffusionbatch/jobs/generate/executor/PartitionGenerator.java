@@ -13,7 +13,10 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
+import org.diffusionbatch.core.image.PngEncoder;
+import org.diffusionbatch.core.pipeline.GeneratedImage;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.jobs.dataset.ImageRows;
 import org.diffusionbatch.jobs.generate.RunSettings;
@@ -34,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionGenerator.class);
+  /** Core's encoder (fixed filter, fast deflate): the same bytes txt2img writes. */
+  private static final PngEncoder PNG = new PngEncoder();
 
   private final ImageMakerFactory factory;
   private final Device device;
@@ -168,32 +173,35 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       GenerationSettings settings = batch.get(0).settings();
       List<GenerationRequest> requests = new ArrayList<>(batch.size());
       batch.forEach(row -> requests.add(row.request()));
-      List<ImageMaker.MadeImage> images = ExecutorModels.inModel(() -> maker.generate(settings, requests));
-      metrics.unetSeconds().add(images.get(0).unetNanos() / 1e9);
+      List<GenerationResult> images = ExecutorModels.inModel(() -> maker.generate(settings, requests));
+      // Timings are the batch's: any made image carries them.
+      images.stream().filter(GenerationResult::ok).findFirst()
+          .ifPresent(made -> metrics.unetSeconds().add(made.image().timings().unetNanos() / 1e9));
       Future<Encoded> rows = PngPool.POOL.submit(() -> encode(batch, settings, images));
       return rows;
     }
 
-    private Encoded encode(List<RowPlan> batch, GenerationSettings settings, List<ImageMaker.MadeImage> images) {
+    private Encoded encode(List<RowPlan> batch, GenerationSettings settings, List<GenerationResult> images) {
       List<Row> rows = new ArrayList<>(batch.size());
       List<ErrorRecord> failures = new ArrayList<>();
       for (int i = 0; i < batch.size(); i++) {
         RowPlan row = batch.get(i);
-        ImageMaker.MadeImage image = images.get(i);
-        if (!image.ok()) {
-          failures.add(ErrorRecord.of(row.promptId(), row.inputJson(), image.failedStage(), image.error(), runId));
+        GenerationResult result = images.get(i);
+        if (!result.ok()) {
+          failures.add(ErrorRecord.of(row.promptId(), row.inputJson(), result.failedStage(), result.error(), runId));
           continue;
         }
+        GeneratedImage image = result.image();
         long start = System.nanoTime();
         byte[] png;
         try {
-          png = Png.encode(image.rgb(), image.width(), image.height());
+          png = PNG.encode(image.rgb(), image.width(), image.height());
         } catch (RuntimeException e) {
           failures.add(ErrorRecord.of(row.promptId(), row.inputJson(), "png", e.toString(), runId));
           continue;
         }
-        rows.add(ImageRows.row(row.promptId(), row.request(), settings, maker.modelUri(), maker.modelDigest(),
-            image, png, System.nanoTime() - start, runId));
+        rows.add(ImageRows.row(row.promptId(), result.request(), settings, maker.modelUri(), maker.modelDigest(),
+            image.withPng(png, System.nanoTime() - start), runId));
       }
       return new Encoded(rows, failures);
     }
