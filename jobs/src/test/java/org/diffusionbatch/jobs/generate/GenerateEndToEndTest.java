@@ -150,7 +150,7 @@ class GenerateEndToEndTest {
     }
     assertEquals(4, errors.size(), errors.toString());
     assertTrue(errors.stream().anyMatch(e -> e.startsWith("input: prompt is empty")), errors.toString());
-    assertTrue(errors.stream().anyMatch(e -> e.startsWith("input: steps must be at least 1") && e.contains("a blue square")), errors.toString());
+    assertTrue(errors.stream().anyMatch(e -> e.startsWith("settings: steps must be at least 1") && e.contains("a blue square")), errors.toString());
     assertTrue(errors.stream().anyMatch(e -> e.startsWith("settings: ") && e.contains("no-such-sampler")), errors.toString());
     assertTrue(errors.stream().anyMatch(e -> e.startsWith("input: duplicate prompt_id") && e.contains("second x1")), errors.toString());
   }

@@ -5,13 +5,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 
 /**
- * Forms batches from a stream of planned rows: rows wait in one bucket per settings (sampler,
+ * Forms batches from a stream of planned rows (the model checks each batch's settings when it runs it): rows wait in one bucket per settings (sampler,
  * steps, guidance, size, ...) until the bucket holds a full batch, so only rows that can share a
  * UNet call are batched and at most (distinct settings x batch size) rows are held. At the end of
  * the stream the partly filled buckets come out, oldest first.
@@ -19,19 +17,13 @@ import org.diffusionbatch.core.pipeline.GenerationSettings;
 final class Batcher {
   private final Iterator<RowPlan> rows;
   private final int batchSize;
-  private final Function<GenerationSettings, String> rejectSettings;
   private final Consumer<RowPlan> onRejected;
   private final Map<GenerationSettings, List<RowPlan>> buckets = new LinkedHashMap<>();
-  private final Map<GenerationSettings, Optional<String>> verdicts = new LinkedHashMap<>();
 
-  /**
-   * @param rejectSettings null when the model can run these settings, else why not (asked once per distinct settings)
-   * @param onRejected receives rows that failed to plan or whose settings were rejected
-   */
-  Batcher(Iterator<RowPlan> rows, int batchSize, Function<GenerationSettings, String> rejectSettings, Consumer<RowPlan> onRejected) {
+  /** @param onRejected receives rows that failed to plan */
+  Batcher(Iterator<RowPlan> rows, int batchSize, Consumer<RowPlan> onRejected) {
     this.rows = rows;
     this.batchSize = batchSize;
-    this.rejectSettings = rejectSettings;
     this.onRejected = onRejected;
   }
 
@@ -41,11 +33,6 @@ final class Batcher {
       RowPlan row = rows.next();
       if (!row.ok()) {
         onRejected.accept(row);
-        continue;
-      }
-      Optional<String> rejection = verdicts.computeIfAbsent(row.settings(), s -> Optional.ofNullable(rejectSettings.apply(s)));
-      if (rejection.isPresent()) {
-        onRejected.accept(new RowPlan(row.promptId(), row.inputJson(), row.request(), row.settings(), rejection.get()));
         continue;
       }
       List<RowPlan> bucket = buckets.computeIfAbsent(row.settings(), s -> new ArrayList<>(batchSize));

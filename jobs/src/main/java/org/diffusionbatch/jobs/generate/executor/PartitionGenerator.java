@@ -84,19 +84,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         return RowPlan.of(input.next(), run);
       }
     };
-    Batcher batcher = new Batcher(plans, batchSize, settings -> rejection(maker, settings),
-        rejected -> fail(failures, rejected.promptId(), rejected.inputJson(), rejected.request() == null ? "input" : "settings",
-            rejected.error()));
+    Batcher batcher = new Batcher(plans, batchSize,
+        rejected -> fail(failures, rejected.promptId(), rejected.inputJson(), "input", rejected.error()));
     return new ImageIterator(batcher, maker, task, failures);
-  }
-
-  private static String rejection(ImageMaker maker, GenerationSettings settings) {
-    try {
-      maker.validate(settings);
-      return null;
-    } catch (IllegalArgumentException e) {
-      return e.getMessage();
-    }
   }
 
   private void fail(ErrorStaging.Writer failures, String promptId, String inputJson, String stage, String reason) {

@@ -42,16 +42,6 @@ record RowPlan(String promptId, String inputJson, GenerationRequest request, Gen
           doubleOr(row, WorkColumns.GUIDANCE_SCALE, run.guidanceScale()),
           intOr(row, WorkColumns.WIDTH, run.width()),
           intOr(row, WorkColumns.HEIGHT, run.height()));
-      if (settings.steps() < 1) {
-        throw new IllegalArgumentException("steps must be at least 1, got " + settings.steps());
-      }
-      if (!Double.isFinite(settings.guidanceScale())) {
-        throw new IllegalArgumentException("guidance_scale must be a finite number, got " + settings.guidanceScale());
-      }
-      if (settings.width() < 8 || settings.height() < 8 || settings.width() % 8 != 0 || settings.height() % 8 != 0) {
-        throw new IllegalArgumentException(
-            "width and height must be positive multiples of 8, got " + settings.width() + "x" + settings.height());
-      }
       GenerationRequest request = new GenerationRequest(prompt, negative == null ? run.negativePrompt() : negative, seed);
       return new RowPlan(id, input, request, settings, null);
     } catch (IllegalArgumentException e) {
