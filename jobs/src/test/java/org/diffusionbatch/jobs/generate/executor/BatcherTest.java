@@ -24,14 +24,14 @@ class BatcherTest {
     StructType s = new StructType();
     for (String c : List.of(WorkColumns.PROMPT_ID, WorkColumns.PROMPT, WorkColumns.NEGATIVE_PROMPT, WorkColumns.SEED,
         WorkColumns.STEPS, WorkColumns.GUIDANCE_SCALE, WorkColumns.SAMPLER, WorkColumns.WIDTH, WorkColumns.HEIGHT,
-        WorkColumns.INPUT_JSON)) {
+        WorkColumns.INPUT_JSON, WorkColumns.MALFORMED, WorkColumns.SOURCE_FILE)) {
       s = s.add(c, DataTypes.StringType);
     }
-    return s;
+    return s.add(WorkColumns.SOURCE_POSITION, DataTypes.LongType);
   }
 
   private static Row row(String id, String prompt, String steps, String sampler) {
-    return new GenericRowWithSchema(new Object[] {id, prompt, null, null, steps, null, sampler, null, null, "{}"}, SCHEMA);
+    return new GenericRowWithSchema(new Object[] {id, prompt, null, null, steps, null, sampler, null, null, "{}", null, "prompts.jsonl", 0L}, SCHEMA);
   }
 
   @Test
@@ -51,7 +51,7 @@ class BatcherTest {
     }
     // An unknown sampler parses: the model refuses it when it runs the batch (stage "settings").
     assertEquals(List.of(List.of("a", "c"), List.of("b", "g"), List.of("f"), List.of("h")), batches);
-    assertEquals(List.of("d: prompt is empty", "e: steps 'x' is not an integer"),
+    assertEquals(List.of("d: prompt is empty (prompts.jsonl row 1)", "e: steps 'x' is not an integer (prompts.jsonl row 1)"),
         rejected.stream().map(r -> r.promptId() + ": " + r.error()).toList());
   }
 
