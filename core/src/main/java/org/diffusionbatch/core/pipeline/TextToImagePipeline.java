@@ -104,18 +104,9 @@ public final class TextToImagePipeline implements AutoCloseable {
         && schedulerConfig.findString("timestep_spacing").orElse("").equals("trailing");
   }
 
-  /** Fills the settings' unset fields (null sampler, non-positive sizes or steps) from {@link #defaults()}. */
+  /** Fills the settings' unset fields from {@link #defaults()} ({@link GenerationSettings#orDefaults}). */
   public GenerationSettings withDefaults(GenerationSettings s) {
-    GenerationSettings d = defaults();
-    return new GenerationSettings(
-        s.sampler() == null || s.sampler().isBlank() ? d.sampler() : s.sampler(),
-        s.steps() > 0 ? s.steps() : d.steps(),
-        Double.isNaN(s.guidanceScale()) ? d.guidanceScale() : s.guidanceScale(),
-        s.guidanceRescale(),
-        s.width() > 0 ? s.width() : d.width(),
-        s.height() > 0 ? s.height() : d.height(),
-        s.samplerOverrides(),
-        s.sizeConditioning());
+    return s.orDefaults(defaults());
   }
 
   /**
