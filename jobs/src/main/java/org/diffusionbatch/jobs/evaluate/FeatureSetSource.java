@@ -68,10 +68,6 @@ public final class FeatureSetSource {
     return new FeatureSetSource(option, uri, null, ImageSets.read(spark, option, uri, imageColumn, null, List.of()));
   }
 
-  public boolean isImageSet() {
-    return images != null;
-  }
-
   /** The dimension of a file's features; for an image set, the feature model's. */
   int dimension(int modelDim) {
     return fromFile == null ? modelDim : fromFile.stats().dimension();

@@ -42,10 +42,6 @@ final class SweepOutput {
     return StorageUris.child(root, relative);
   }
 
-  String cellFile(String cellId, String name) {
-    return at("cells/" + cellId + "/" + name);
-  }
-
   String keptImages(String cellId) {
     return at("images/cell_id=" + cellId);
   }
@@ -66,11 +62,6 @@ final class SweepOutput {
 
   boolean exists(String relative) throws IOException {
     Path path = new Path(at(relative));
-    return path.getFileSystem(hadoop).exists(path);
-  }
-
-  boolean rootExists() throws IOException {
-    Path path = new Path(root);
     return path.getFileSystem(hadoop).exists(path);
   }
 

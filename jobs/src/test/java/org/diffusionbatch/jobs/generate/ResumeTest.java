@@ -87,7 +87,7 @@ class ResumeTest {
     }
     errors.sort(null);
     // The duplicate is recorded once, by the run that first saw it; the row that cannot be made, once per attempt.
-    assertEquals(List.of("twice input first", "zero input first", "zero input second", "zero input third"), errors);
+    assertEquals(List.of("twice input first", "zero settings first", "zero settings second", "zero settings third"), errors);
     assertEquals(java.util.Set.of("ok", "twice"), Outputs.promptIdsExactlyOnce(out));
   }
 

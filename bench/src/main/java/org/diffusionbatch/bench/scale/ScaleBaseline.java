@@ -1,4 +1,4 @@
-package org.diffusionbatch.jobs.generate;
+package org.diffusionbatch.bench.scale;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,8 @@ import org.diffusionbatch.jobs.prompts.StableIds;
 /**
  * The single-process rate bench/scale/run.sh compares the job with: the same prompts, ids and
  * seeds as the job derives, through one TextToImagePipeline in a plain loop with the same batch
- * size, PNGs included. Prints one JSON line.
+ * size, PNGs included (the pipeline encodes them). Prints one JSON line. Runs on the bench jar with the jobs
+ * classpath (for the job's prompt ids and seeds): see bench/scale/run.sh.
  *
  * <p>Arguments: PROMPTS_TXT MODEL_DIR STEPS BATCH_SIZE [INTRA_OP_THREADS [LOOPS]]. LOOPS &gt; 1 runs that many
  * loops on threads sharing the one pipeline, each over its share of the prompts: the fair comparison
@@ -38,9 +39,7 @@ public final class ScaleBaseline {
       }
     }
     try (TextToImagePipeline pipeline = TextToImagePipeline.load(ModelOptions.of(args[1]).withThreads(threads, 0))) {
-      GenerationSettings d = pipeline.defaults();
-      GenerationSettings settings = new GenerationSettings(d.sampler(), steps, d.guidanceScale(), d.guidanceRescale(),
-          d.width(), d.height(), d.samplerOverrides());
+      GenerationSettings settings = pipeline.withDefaults(new GenerationSettings(null, steps, Double.NaN, 0, 0, 0, null));
       long start = System.nanoTime();
       java.util.concurrent.atomic.AtomicLong made = new java.util.concurrent.atomic.AtomicLong();
       List<Thread> workers = new ArrayList<>();
