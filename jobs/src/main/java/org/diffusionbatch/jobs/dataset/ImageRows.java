@@ -49,11 +49,10 @@ public final class ImageRows {
   /** The column path of the PNG bytes, for column-level Parquet writer options. */
   public static final String IMAGE_BYTES_COLUMN = "image.bytes";
 
-  /** The row of one image made from {@code request} at {@code settings}, its PNG encoded ({@link GeneratedImage#withPng}). */
+  /** The row of one image the pipeline made from {@code request} at {@code settings}, with its PNG and the time encoding it took. */
   public static Row row(
       String promptId, GenerationRequest request, GenerationSettings settings, String modelUri, String modelDigest,
-      GeneratedImage made, String runId) {
-    byte[] png = made.png();
+      GeneratedImage made, byte[] png, long pngNanos, String runId) {
     StageTimings t = made.timings();
     return RowFactory.create(
         promptId, request.prompt(), request.negativePrompt(), request.seed(),
@@ -62,7 +61,7 @@ public final class ImageRows {
         RowFactory.create(png, ImagePaths.fileName(promptId)),
         StableIds.sha256Hex(png), runId,
         millis(t.textNanos()), millis(t.unetNanos()), millis(t.samplerNanos()), millis(t.decodeNanos()),
-        millis(t.pngNanos()), new Timestamp(System.currentTimeMillis()));
+        millis(pngNanos), new Timestamp(System.currentTimeMillis()));
   }
 
   private static double millis(long nanos) {

@@ -104,7 +104,7 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
         long pngStart = System.nanoTime();
         byte[] png = PNG.encode(image.rgb(), image.width(), image.height());
         part.kept.add(KeptImages.extend(ImageRows.row(row.promptId(), result.request(), cell.settings(), maker.modelUri(),
-            maker.modelDigest(), image.withPng(png, System.nanoTime() - pngStart), runId), row.index(), cell.optionsText()));
+            maker.modelDigest(), image, png, System.nanoTime() - pngStart, runId), row.index(), cell.optionsText()));
       }
     }
     if (rgb.isEmpty()) {

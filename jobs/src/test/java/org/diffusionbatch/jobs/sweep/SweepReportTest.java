@@ -100,9 +100,10 @@ class SweepReportTest {
         rgb[3 * p + 1] = (byte) (p % 128 * 2);
         rgb[3 * p + 2] = (byte) 200;
       }
-      GeneratedImage made = new GeneratedImage(128, 128, rgb, png.encode(rgb, 128, 128), new StageTimings(0, 0, 0, 0, 0));
+      GeneratedImage made = new GeneratedImage(128, 128, rgb, null, new StageTimings(0, 0, 0, 0, 0));
       Row row = ImageRows.row("id" + i, new GenerationRequest("a prompt number " + i + " that is rather long for a tile", "", i),
-          new org.diffusionbatch.core.pipeline.GenerationSettings("ddim", 2, 7.5, 0, 128, 128, Map.of()), "/m", "digest", made, "run");
+          new org.diffusionbatch.core.pipeline.GenerationSettings("ddim", 2, 7.5, 0, 128, 128, Map.of()), "/m", "digest", made,
+          png.encode(rgb, 128, 128), 0, "run");
       rows.add(KeptImages.extend(row, i, ""));
     }
     return rows;

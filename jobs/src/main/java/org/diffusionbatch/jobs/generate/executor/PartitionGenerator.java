@@ -191,7 +191,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
           continue;
         }
         rows.add(ImageRows.row(row.promptId(), result.request(), settings, maker.modelUri(), maker.modelDigest(),
-            image.withPng(png, System.nanoTime() - start), runId));
+            image, png, System.nanoTime() - start, runId));
       }
       return new Encoded(rows, failures);
     }
