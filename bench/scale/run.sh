@@ -44,16 +44,8 @@ classpath="$root/jobs/target/diffusion-batch-jobs-0.1.0-SNAPSHOT.jar:$(tr ':' '\
   | awk '/awssdk\/bundle/ {last = $0; next} {printf "%s:", $0} END {print last}')"
 # The baseline runs from the bench jar, beside the job's classpath (it derives ids and seeds as the job does).
 baseline_classpath="$root/bench/target/diffusion-batch-bench-0.1.0-SNAPSHOT.jar:$classpath"
-# What ./diffusion-batch passes to java: Spark 4 on Java 17 needs these opens; DJL stays offline.
-export DJL_OFFLINE=true OPT_OUT_TRACKING=true
-opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
-  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
+# What ./diffusion-batch passes to java (the opens Spark 4 needs on Java 17; DJL offline).
+source "$root/bench/jvm-opens.sh"
 
 # Peak resident memory of a process, sampled every second while it runs.
 watch_rss() {

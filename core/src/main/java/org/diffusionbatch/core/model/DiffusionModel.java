@@ -66,6 +66,18 @@ public final class DiffusionModel implements AutoCloseable {
     }
   }
 
+  /**
+   * A model made of given parts instead of ONNX graphs, described by {@code info} (its scheduler
+   * config and tokenizer must exist). The benchmarks' simulated accelerator (bench/, docs/performance.md)
+   * runs the real pipeline on parts that take a GPU's measured time. Closing it closes nothing.
+   *
+   * @param textEncoder2 SDXL's second text encoder, or null
+   */
+  public static DiffusionModel of(ModelInfo info, TextEncoder textEncoder, TextEncoder textEncoder2, UNet unet,
+      VaeDecoder vaeDecoder) {
+    return new DiffusionModel(info, List.of(), textEncoder, textEncoder2, unet, vaeDecoder);
+  }
+
   /** SD: last_hidden_state of the whole width. SDXL: the first encoder's penultimate hidden state, no pooled output. */
   private static TextEncoder textEncoder(ModelInfo info, OnnxGraph text) {
     return new OnnxTextEncoder(text, info.isXl(), null, info.isXl() ? info.xl().textWidth() : info.hiddenSize(), 0);

@@ -28,8 +28,9 @@ public interface ImageMaker extends AutoCloseable {
   int unetEvaluationsPerImage(GenerationSettings settings);
 
   /**
-   * One result per request, in order; a failed row has no image and says why. Images come as RGB
-   * without PNG: the job encodes in its own pool, overlapping the next batch.
+   * One result per request, in order; a failed row has no image and says why. Settings the model
+   * cannot run fail every row (stage "settings"): the job checks them here, once per batch. Images
+   * come as RGB without PNG: the job encodes in its own pool, overlapping the next batch.
    */
   List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests);
 

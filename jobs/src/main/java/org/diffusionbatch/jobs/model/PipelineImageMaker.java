@@ -6,11 +6,11 @@ import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.core.pipeline.TextToImagePipeline;
 
-/** The real {@link ImageMaker}: core's TextToImagePipeline (thread-safe, so an executor's tasks share it). */
-final class PipelineImageMaker implements ImageMaker {
+/** The real {@link ImageMaker}: core's TextToImagePipeline (thread-safe, so an executor's tasks share it), whatever its model's parts are. */
+public final class PipelineImageMaker implements ImageMaker {
   private final TextToImagePipeline pipeline;
 
-  PipelineImageMaker(TextToImagePipeline pipeline) {
+  public PipelineImageMaker(TextToImagePipeline pipeline) {
     this.pipeline = pipeline;
   }
 

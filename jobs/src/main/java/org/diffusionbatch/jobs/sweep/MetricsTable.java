@@ -12,7 +12,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** The metrics table of a sweep: {@code metrics/} (Parquet), {@code metrics.csv}, and {@code summary.md} (Markdown). */
+/**
+ * The metrics table of a sweep: {@code metrics/} (Parquet), {@code metrics.csv}, and {@code summary.md} (Markdown);
+ * with several models also {@code model_comparison.csv} (each model against the first, see {@link ModelComparison}).
+ */
 final class MetricsTable {
   private MetricsTable() {}
 
@@ -50,7 +53,11 @@ final class MetricsTable {
     rows.forEach(r -> sparkRows.add(RowFactory.create(values(r))));
     spark.createDataFrame(sparkRows, SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite).parquet(output.at("metrics"));
     output.write("metrics.csv", csv(rows).getBytes(StandardCharsets.UTF_8));
-    String markdown = markdown(rows);
+    List<ModelComparison> comparisons = ModelComparison.of(rows);
+    if (!comparisons.isEmpty()) {
+      output.write("model_comparison.csv", comparisonCsv(comparisons).getBytes(StandardCharsets.UTF_8));
+    }
+    String markdown = markdown(rows) + ModelComparison.markdown(comparisons);
     output.write("summary.md", markdown.getBytes(StandardCharsets.UTF_8));
     return markdown;
   }
@@ -66,6 +73,20 @@ final class MetricsTable {
     StringBuilder out = new StringBuilder(String.join(",", SCHEMA.fieldNames())).append('\n');
     for (MetricsRow row : rows) {
       Object[] values = values(row);
+      for (int i = 0; i < values.length; i++) {
+        out.append(i == 0 ? "" : ",").append(csvField(values[i]));
+      }
+      out.append('\n');
+    }
+    return out.toString();
+  }
+
+  /** One line per compared cell: which cells, and ΔFID with its paired error and ΔCLIP (empty without --clip). */
+  static String comparisonCsv(List<ModelComparison> comparisons) {
+    StringBuilder out = new StringBuilder("baseline_cell_id,cell_id,baseline_model_name,model_name,fid_delta,fid_delta_error,clip_delta\n");
+    for (ModelComparison c : comparisons) {
+      Object[] values = {c.baseline().cellId(), c.other().cellId(), c.baseline().modelName(), c.other().modelName(), c.fidDelta(),
+          Double.isNaN(c.fidDeltaError()) ? null : c.fidDeltaError(), c.clipDelta()};
       for (int i = 0; i < values.length; i++) {
         out.append(i == 0 ? "" : ",").append(csvField(values[i]));
       }

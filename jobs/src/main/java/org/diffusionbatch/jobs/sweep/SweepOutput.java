@@ -20,6 +20,7 @@ import org.diffusionbatch.jobs.spark.StorageUris;
  * cells/&lt;cell_id&gt;/metrics.json     the cell's metrics row, written last: the cell is done
  * images/cell_id=&lt;cell_id&gt;/       kept images, generate's row format
  * metrics/ metrics.csv summary.md  the metrics table (Parquet, CSV, Markdown)
+ * model_comparison.csv          with several models: each against the first (ΔFID, paired error, ΔCLIP)
  * report/index.html, *.png, sheets/&lt;cell_id&gt;.png
  * _runs/&lt;run_id&gt;.json            run manifest
  * </pre>

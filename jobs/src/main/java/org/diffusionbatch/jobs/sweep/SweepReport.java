@@ -44,6 +44,7 @@ final class SweepReport {
             + "NFE counts UNet evaluations per image, the classifier-free-guidance batch twice. "
             + "Also in ../metrics.csv and ../metrics/ (Parquet).</p>\n");
     table(html, rows);
+    comparison(html, ModelComparison.of(rows));
     html.append("<h2>Charts</h2>\n");
     if (charts) {
       html.append("<p><img src=\"").append(FID_NFE).append("\" alt=\"FID against NFE\"></p>\n");
@@ -81,6 +82,28 @@ final class SweepReport {
           .append("</td><td>").append(r.kidN() == null ? "–" : r.kidN().toString())
           .append("</td><td>").append(r.clipScore() == null ? "–" : fmt("%.2f", r.clipScore()))
           .append("</td><td>").append(fmt("%.1f", r.imagesPerSecond())).append("</td><td>").append(fmt("%.4f", r.modelSecondsPerImage()))
+          .append("</td></tr>\n");
+    }
+    html.append("</table>\n");
+  }
+
+  /** Each other model against the first, where the grid varies the model: the question "what does INT8 cost me?". */
+  private static void comparison(StringBuilder html, List<ModelComparison> comparisons) {
+    if (comparisons.isEmpty()) {
+      return;
+    }
+    html.append("<h2>Against ").append(escape(comparisons.get(0).baseline().modelName())).append("</h2>\n<p class=\"note\">")
+        .append("Each other model's cell against the first model's cell with the same settings: the same prompts, seeds and error ")
+        .append("groups, so the error of the difference comes from the groups' paired differences (see docs/sweeps.md). ")
+        .append("Also in ../model_comparison.csv.</p>\n<table>\n<tr><th>model</th><th>sampler</th><th>steps</th><th>guidance</th>")
+        .append("<th>FID</th><th>first model's FID</th><th>ΔFID ± error</th><th>ΔCLIP score</th></tr>\n");
+    for (ModelComparison c : comparisons) {
+      MetricsRow r = c.other();
+      html.append("<tr><td class=\"t\">").append(escape(r.modelName())).append("</td><td class=\"t\">").append(escape(r.sampler()))
+          .append("</td><td>").append(r.steps()).append("</td><td>").append(Cell.number(r.guidance()))
+          .append("</td><td>").append(fmt("%.4f", r.fid())).append("</td><td>").append(fmt("%.4f", c.baseline().fid()))
+          .append("</td><td>").append(escape(c.deltaText()))
+          .append("</td><td>").append(c.clipDelta() == null ? "–" : String.format(Locale.ROOT, "%+.2f", c.clipDelta()))
           .append("</td></tr>\n");
     }
     html.append("</table>\n");
