@@ -7,7 +7,7 @@
 # 2. runs `generate` (as ./diffusion-batch does, built from this checkout) on them in local mode (one JVM: driver and executor) and
 #    samples the JVM's resident memory every second; a GC log gives heap used;
 # 3. runs the same prompts, ids and seeds through TextToImagePipeline in a plain loop with the
-#    same batch size, PNGs included (ScaleBaseline), for the single-process rate: once as one loop
+#    same batch size, PNGs included (bench/src/.../scale/ScaleBaseline), for the single-process rate: once as one loop
 #    at ONNX Runtime's default threads, once as N loops (N = task slots) at 1 thread each;
 # 4. prints images/s of job and baselines, the ratios (target >= 0.9), peak RSS and peak heap.
 #
@@ -36,12 +36,14 @@ awk -v n="$rows" 'BEGIN {
   for (i = 0; i < n; i++) printf "a %s %s on a %s background, number %d\n", colour[i % 8 + 1], shape[int(i / 8) % 8 + 1], colour[int(i / 64) % 8 + 1], i;
 }' > "$work/prompts.txt"
 
-# Build from this checkout (reactor, offline), without installing anything into ~/.m2.
-(cd "$root" && mvn -q -B -o -pl jobs -am package -DskipTests dependency:build-classpath \
+# Build from this checkout (reactor, offline), without installing anything into ~/.m2: core, jobs and bench.
+(cd "$root" && mvn -q -B -o -pl bench -am package -DskipTests dependency:build-classpath \
   -Dmdep.outputFile=target/scale-classpath.txt -Dmdep.includeScope=runtime) >&2
 # The AWS SDK bundle carries unshaded SLF4J 1.x and Netty classes: last, as ./diffusion-batch does.
 classpath="$root/jobs/target/diffusion-batch-jobs-0.1.0-SNAPSHOT.jar:$(tr ':' '\n' < "$root/jobs/target/scale-classpath.txt" \
   | awk '/awssdk\/bundle/ {last = $0; next} {printf "%s:", $0} END {print last}')"
+# The baseline runs from the bench jar, beside the job's classpath (it derives ids and seeds as the job does).
+baseline_classpath="$root/bench/target/diffusion-batch-bench-0.1.0-SNAPSHOT.jar:$classpath"
 # What ./diffusion-batch passes to java (the opens Spark 4 needs on Java 17; DJL offline).
 source "$root/bench/jvm-opens.sh"
 
@@ -83,8 +85,8 @@ job_wall=$(python3 -c "import time; print(round(time.time() - $start, 1))")
 # Baseline: TextToImagePipeline in a plain loop. "one loop" is one thread at ONNX Runtime's default
 # threads; "N loops" runs N threads (N = the job's task slots) at 1 intra-op thread each, as the job does.
 run_baseline() {  # name loops threads
-  java $heap -Xlog:gc:file="$work/gc-$1.log" -cp "$classpath" \
-    org.diffusionbatch.jobs.generate.ScaleBaseline "$work/prompts.txt" "$model" "$steps" "$batch" "$3" "$2" \
+  java $heap -Xlog:gc:file="$work/gc-$1.log" -cp "$baseline_classpath" \
+    org.diffusionbatch.bench.scale.ScaleBaseline "$work/prompts.txt" "$model" "$steps" "$batch" "$3" "$2" \
     > "$work/$1.out" 2> "$work/$1.err" &
   local pid=$!
   local rss_kb

@@ -4,13 +4,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.core.pipeline.TextToImagePipeline;
 import org.diffusionbatch.jobs.generate.GenerateJob;
 import org.diffusionbatch.jobs.generate.GenerateOptions;
-import org.diffusionbatch.jobs.generate.ImageMaker;
-import org.diffusionbatch.jobs.generate.ImageMakerFactory;
-import org.diffusionbatch.jobs.generate.PipelineImageMaker;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
+import org.diffusionbatch.jobs.model.PipelineImageMaker;
 
 /**
  * The generate job's model loader for the simulated device: core's real TextToImagePipeline (and
@@ -112,7 +113,7 @@ public final class SimulatedImageMakerFactory implements ImageMakerFactory {
     }
 
     @Override
-    public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
+    public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests) {
       StageClock.start();
       try {
         return maker.generate(settings, requests);

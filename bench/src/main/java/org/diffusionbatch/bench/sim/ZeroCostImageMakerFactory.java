@@ -2,11 +2,14 @@ package org.diffusionbatch.bench.sim;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.diffusionbatch.core.pipeline.GeneratedImage;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.core.pipeline.StageTimings;
 import org.diffusionbatch.jobs.generate.GenerateOptions;
-import org.diffusionbatch.jobs.generate.ImageMaker;
-import org.diffusionbatch.jobs.generate.ImageMakerFactory;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
 
 /**
  * A model that costs nothing: every row's image is a tiny picture (the requested size, 8x8 by
@@ -57,15 +60,22 @@ public final class ZeroCostImageMakerFactory implements ImageMakerFactory {
     }
 
     @Override
-    public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
-      List<MadeImage> made = new ArrayList<>(requests.size());
+    public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests) {
+      List<GenerationResult> made = new ArrayList<>(requests.size());
       for (GenerationRequest request : requests) {
+        try {
+          validate(settings);
+        } catch (IllegalArgumentException e) {
+          made.add(GenerationResult.failure(request, "settings", e.getMessage()));
+          continue;
+        }
         byte[] rgb = new byte[3 * settings.width() * settings.height()];
         long seed = request.seed();
         for (int i = 0; i < rgb.length; i++) {
           rgb[i] = (byte) (seed >>> ((i % 8) * 8));
         }
-        made.add(new MadeImage(settings.width(), settings.height(), rgb, null, null, 0, 0, 0, 0));
+        made.add(GenerationResult.success(request,
+            new GeneratedImage(settings.width(), settings.height(), rgb, null, new StageTimings(0, 0, 0, 0, 0))));
       }
       return made;
     }

@@ -30,9 +30,4 @@ public record GaussianStatistics(double[] mean, DMatrixRMaj covariance, long cou
   public int dimension() {
     return mean.length;
   }
-
-  /** The count as text for reports: the number, or "unknown". */
-  public String countText() {
-    return count == UNKNOWN_COUNT ? "unknown" : Long.toString(count);
-  }
 }

@@ -34,9 +34,4 @@ public record UNetConditioning(float[] encoderHiddenStates, float[] timestepCond
   public UNetConditioning withAddedConditions(float[] pooledTextEmbeds, float[] sizeTimeIds) {
     return new UNetConditioning(encoderHiddenStates, timestepCond, pooledTextEmbeds, sizeTimeIds);
   }
-
-  /** SDXL's added conditions are present. */
-  public boolean hasAddedConditions() {
-    return textEmbeds != null;
-  }
 }

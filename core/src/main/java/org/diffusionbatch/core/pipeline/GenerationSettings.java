@@ -34,6 +34,23 @@ public record GenerationSettings(
     sizeConditioning = sizeConditioning == null ? SizeConditioning.DEFAULTS : sizeConditioning;
   }
 
+  /**
+   * These settings with what they leave unset taken from {@code defaults} (a model's): a null or
+   * blank sampler, non-positive steps, width or height, a NaN guidance scale. The one way settings
+   * get their defaults, in the pipeline and in the jobs.
+   */
+  public GenerationSettings orDefaults(GenerationSettings defaults) {
+    return new GenerationSettings(
+        sampler == null || sampler.isBlank() ? defaults.sampler() : sampler,
+        steps > 0 ? steps : defaults.steps(),
+        Double.isNaN(guidanceScale) ? defaults.guidanceScale() : guidanceScale,
+        guidanceRescale,
+        width > 0 ? width : defaults.width(),
+        height > 0 ? height : defaults.height(),
+        samplerOverrides,
+        sizeConditioning);
+  }
+
   /** Settings with diffusers' default size conditioning. */
   public GenerationSettings(String sampler, int steps, double guidanceScale, double guidanceRescale, int width,
       int height, Map<String, Object> samplerOverrides) {

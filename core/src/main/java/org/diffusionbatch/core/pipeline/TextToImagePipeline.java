@@ -104,18 +104,9 @@ public final class TextToImagePipeline implements AutoCloseable {
         && schedulerConfig.findString("timestep_spacing").orElse("").equals("trailing");
   }
 
-  /** Fills the settings' unset fields (null sampler, non-positive sizes or steps) from {@link #defaults()}. */
+  /** Fills the settings' unset fields from {@link #defaults()} ({@link GenerationSettings#orDefaults}). */
   public GenerationSettings withDefaults(GenerationSettings s) {
-    GenerationSettings d = defaults();
-    return new GenerationSettings(
-        s.sampler() == null || s.sampler().isBlank() ? d.sampler() : s.sampler(),
-        s.steps() > 0 ? s.steps() : d.steps(),
-        Double.isNaN(s.guidanceScale()) ? d.guidanceScale() : s.guidanceScale(),
-        s.guidanceRescale(),
-        s.width() > 0 ? s.width() : d.width(),
-        s.height() > 0 ? s.height() : d.height(),
-        s.samplerOverrides(),
-        s.sizeConditioning());
+    return s.orDefaults(defaults());
   }
 
   /**
@@ -172,12 +163,17 @@ public final class TextToImagePipeline implements AutoCloseable {
   }
 
   /**
-   * Makes one image per request, in order. Rows whose model output turns non-finite fail alone
-   * (stage "denoise"); the other rows of the batch are made again without them, which gives the
-   * same images since rows are independent.
+   * Makes one image per request, in order. Settings this model cannot run fail every row (stage
+   * "settings", the reason {@link #validate} gives), checked here once per batch. Rows whose model
+   * output turns non-finite fail alone (stage "denoise"); the other rows of the batch are made again
+   * without them, which gives the same images since rows are independent.
    */
   public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> rows, boolean encodePng) {
-    validate(settings);
+    try {
+      validate(settings);
+    } catch (IllegalArgumentException e) {
+      return rows.stream().map(row -> GenerationResult.failure(row, "settings", e.getMessage())).toList();
+    }
     List<GenerationResult> results = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       results.add(null);

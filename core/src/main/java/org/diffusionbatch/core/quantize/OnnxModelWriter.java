@@ -77,20 +77,6 @@ final class OnnxModelWriter {
     }
   }
 
-  /** Bytes the graph's initializers hold inline or in external files. */
-  static long weightBytes(ModelProto model) {
-    long total = 0;
-    for (TensorProto t : model.getGraph().getInitializerList()) {
-      if (OnnxModelFile.isExternal(t)) {
-        String length = OnnxModelFile.externalField(t, "length");
-        total += length == null ? 0 : Long.parseLong(length);
-      } else {
-        total += t.getSerializedSize();
-      }
-    }
-    return total;
-  }
-
   private static long align(long position) {
     return (position + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
   }

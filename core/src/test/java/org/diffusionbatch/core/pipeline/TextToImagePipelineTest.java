@@ -238,4 +238,12 @@ class TextToImagePipelineTest {
     assertEquals("text", results.get(0).failedStage());
     assertNotNull(results.get(1).image());
   }
+
+  @Test
+  void settingsTheModelCannotRunFailEveryRowOfTheBatchAtStageSettings() {
+    List<GenerationResult> results = sd.generate(settings("euler", 0, 7.5),
+        List.of(new GenerationRequest("red", "", 1), new GenerationRequest("blue", "", 2)), false);
+    assertEquals(List.of("settings", "settings"), results.stream().map(GenerationResult::failedStage).toList());
+    assertEquals("steps must be at least 1, got 0", results.get(1).error());
+  }
 }

@@ -3,7 +3,7 @@ package org.diffusionbatch.jobs.evaluate;
 import java.util.List;
 import java.util.Map;
 import org.diffusionbatch.core.storage.S3Settings;
-import org.diffusionbatch.jobs.generate.Device;
+import org.diffusionbatch.jobs.spark.Device;
 
 /**
  * Everything {@code evaluate} was asked to do, checked for form (not yet against models or data).

@@ -25,7 +25,7 @@ import org.diffusionbatch.core.metrics.GaussianStatistics;
 import org.diffusionbatch.core.metrics.ImageFeatureExtractor;
 import org.diffusionbatch.core.metrics.KernelInceptionDistance;
 import org.diffusionbatch.core.model.ModelException;
-import org.diffusionbatch.jobs.generate.ConfigurationException;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,7 +7,7 @@ import org.diffusionbatch.core.metrics.FeatureReservoir;
 import org.diffusionbatch.core.metrics.FeatureStatistics;
 import org.diffusionbatch.core.metrics.GaussianStatistics;
 import org.diffusionbatch.core.metrics.NpyArray;
-import org.diffusionbatch.jobs.generate.ConfigurationException;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
 
 /**
  * One side of a comparison as given on the command line, read as far as can be done before any
@@ -66,10 +66,6 @@ public final class FeatureSetSource {
       throw new IllegalStateException("an image set needs a Spark session");
     }
     return new FeatureSetSource(option, uri, null, ImageSets.read(spark, option, uri, imageColumn, null, List.of()));
-  }
-
-  public boolean isImageSet() {
-    return images != null;
   }
 
   /** The dimension of a file's features; for an image set, the feature model's. */

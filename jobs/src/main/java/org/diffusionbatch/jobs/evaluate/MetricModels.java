@@ -8,7 +8,7 @@ import org.diffusionbatch.core.metrics.ImageFeatureExtractor;
 import org.diffusionbatch.core.metrics.Preprocessing;
 import org.diffusionbatch.core.model.ModelOptions;
 import org.diffusionbatch.core.storage.S3Settings;
-import org.diffusionbatch.jobs.generate.StorageUris;
+import org.diffusionbatch.jobs.spark.StorageUris;
 
 /**
  * Which metric models a run uses and how to run them: what travels to the executors, each of

@@ -1,7 +1,7 @@
 package org.diffusionbatch.jobs.evaluate;
 
 import java.io.Serializable;
-import org.diffusionbatch.jobs.generate.Device;
+import org.diffusionbatch.jobs.spark.Device;
 
 /**
  * What each task of a feature pass needs: the models, where to run them, and what to accumulate.

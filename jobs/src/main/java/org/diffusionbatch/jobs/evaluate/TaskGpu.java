@@ -2,7 +2,7 @@ package org.diffusionbatch.jobs.evaluate;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
-import org.diffusionbatch.jobs.generate.Device;
+import org.diffusionbatch.jobs.spark.Device;
 import scala.Option;
 
 /** The device a task runs its models on, per {@code --device}: the GPU Spark assigned to the task, or the CPU. */

@@ -11,11 +11,16 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.diffusionbatch.jobs.cli.ImageOptions;
 import org.diffusionbatch.jobs.cli.S3Options;
-import picocli.CommandLine;
+import org.diffusionbatch.jobs.prompts.PromptFormat;
+import org.diffusionbatch.jobs.prompts.PromptSource;
+import org.diffusionbatch.jobs.spark.Device;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
+import org.diffusionbatch.jobs.spark.StorageUris;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code generate}: the options of the Spark job, shared by {@code ./diffusion-batch generate}
@@ -182,7 +187,7 @@ public final class GenerateCommand implements Callable<Integer> {
         image.negativePrompt(), seed, image.samplerOverrides(), batchSize, partitions, maxRecordsPerFile, rowsPerCommit,
         runId == null ? newRunId() : runId, existing.resume, existing.overwrite,
         Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, modelCache,
-        new GenerateOptions.S3Options(s3.endpoint(), s3.region(), s3.pathStyle()),
+        new S3Endpoint(s3.endpoint(), s3.region(), s3.pathStyle()),
         underSparkSubmit ? null : (master == null ? "local[*]" : master),
         Map.copyOf(conf), new ArrayList<>(originalArgs), breakLease, resumeWithNewSettings);
   }

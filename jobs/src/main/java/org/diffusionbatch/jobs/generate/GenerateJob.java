@@ -1,6 +1,8 @@
 package org.diffusionbatch.jobs.generate;
 
 import java.lang.reflect.InvocationTargetException;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
+import org.diffusionbatch.jobs.model.PipelineImageMakerFactory;
 import picocli.CommandLine;
 
 /** The spark-submit entry point: {@code spark-submit --class org.diffusionbatch.jobs.generate.GenerateJob <jobs-jar> ...}. */
@@ -8,8 +10,9 @@ public final class GenerateJob {
   /**
    * {@code --conf diffusionbatch.imageMakerFactory=CLASS}: load models with this {@link ImageMakerFactory}
    * (a public class with a public constructor taking the {@link GenerateOptions}) instead of core's
-   * pipeline on ONNX graphs. The benchmarks' simulated accelerator plugs in here (docs/performance.md);
-   * the class must be on the driver's and the executors' classpath.
+   * pipeline on ONNX graphs. The benchmarks' simulated accelerator and the tests' fault injection
+   * (which decorates {@link #pipelineFactory}) plug in here; the class must be on the driver's and
+   * the executors' classpath.
    */
   public static final String IMAGE_MAKER_FACTORY_CONF = "diffusionbatch.imageMakerFactory";
 
@@ -35,7 +38,7 @@ public final class GenerateJob {
   static ImageMakerFactory factoryFor(GenerateOptions options) {
     String name = options.conf().get(IMAGE_MAKER_FACTORY_CONF);
     if (name == null) {
-      return new PipelineImageMakerFactory(options);
+      return pipelineFactory(options);
     }
     try {
       Class<? extends ImageMakerFactory> type = Class.forName(name).asSubclass(ImageMakerFactory.class);
@@ -48,5 +51,11 @@ public final class GenerateJob {
       throw new IllegalArgumentException("--conf " + IMAGE_MAKER_FACTORY_CONF + "=" + name + " refused the options: "
           + e.getCause().getMessage(), e.getCause());
     }
+  }
+
+  /** Core's pipeline for the run's model and runtime settings: the default factory, and the one a decorating factory wraps. */
+  public static PipelineImageMakerFactory pipelineFactory(GenerateOptions options) {
+    return new PipelineImageMakerFactory(options.model(), options.intraOpThreads(), options.interOpThreads(), options.ortOptLevel(),
+        options.modelCache(), options.s3());
   }
 }

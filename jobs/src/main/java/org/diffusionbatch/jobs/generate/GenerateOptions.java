@@ -3,6 +3,9 @@ package org.diffusionbatch.jobs.generate;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import org.diffusionbatch.jobs.prompts.PromptFormat;
+import org.diffusionbatch.jobs.spark.Device;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
 
 /**
  * Everything {@code generate} was asked to do, checked for form (not yet against the model or the
@@ -46,7 +49,7 @@ public record GenerateOptions(
     int interOpThreads,
     String ortOptLevel,
     String modelCache,
-    S3Options s3,
+    S3Endpoint s3,
     String master,
     Map<String, String> conf,
     List<String> arguments,
@@ -59,6 +62,4 @@ public record GenerateOptions(
     return master == null;
   }
 
-  /** {@code --s3-*}: endpoint and region for both the AWS SDK (core) and S3A (Spark). */
-  public record S3Options(String endpoint, String region, boolean pathStyle) implements Serializable {}
 }

@@ -22,6 +22,33 @@ import org.apache.spark.sql.SparkSession;
 import org.diffusionbatch.core.storage.ObjectStorage;
 import org.diffusionbatch.core.storage.S3Settings;
 import org.diffusionbatch.core.storage.StorageException;
+import org.diffusionbatch.jobs.dataset.ImageRows;
+import org.diffusionbatch.jobs.generate.executor.GenerateMetrics;
+import org.diffusionbatch.jobs.generate.executor.GpuAsCpu;
+import org.diffusionbatch.jobs.generate.executor.PartitionGenerator;
+import org.diffusionbatch.jobs.generate.output.ErrorStaging;
+import org.diffusionbatch.jobs.generate.output.ErrorsDataset;
+import org.diffusionbatch.jobs.generate.output.LocalLeaseStore;
+import org.diffusionbatch.jobs.generate.output.ManifestWriter;
+import org.diffusionbatch.jobs.generate.output.OutputContents;
+import org.diffusionbatch.jobs.generate.output.OutputLease;
+import org.diffusionbatch.jobs.generate.output.ParquetWriting;
+import org.diffusionbatch.jobs.generate.output.RunManifest;
+import org.diffusionbatch.jobs.generate.output.RunRecord;
+import org.diffusionbatch.jobs.generate.output.S3LeaseStore;
+import org.diffusionbatch.jobs.model.ExecutorModels;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
+import org.diffusionbatch.jobs.prompts.PromptFormat;
+import org.diffusionbatch.jobs.prompts.PromptSource;
+import org.diffusionbatch.jobs.prompts.PromptTable;
+import org.diffusionbatch.jobs.prompts.WorkColumns;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
+import org.diffusionbatch.jobs.spark.JobSession;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
+import org.diffusionbatch.jobs.spark.SerializableHadoopConf;
+import org.diffusionbatch.jobs.spark.StorageAccess;
+import org.diffusionbatch.jobs.spark.StorageUris;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +98,8 @@ final class GenerateRun {
     SparkSession spark = null;
     Held held = new Held();
     try {
-      spark = JobSession.open(options);
+      spark = JobSession.open("diffusion-batch generate " + options.runId(), options.master(),
+          JobSession.defaults(options.s3(), StorageUris.isS3(options.output()) || StorageUris.isS3(options.errorsOutput())), options.conf());
       SparkContext sc = spark.sparkContext();
       interruption.onStop(sc::cancelAllJobs);
       return generate(spark, held, interruption);
@@ -100,7 +128,6 @@ final class GenerateRun {
 
   private int generate(SparkSession spark, Held held, RunInterruption interruption) throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    TestHooks hooks = TestHooks.from(spark.sparkContext().getConf());
     StorageAccess access = new StorageAccess(hadoop);
     boolean gpuAsCpu = GpuAsCpu.enabled(spark.sparkContext().getConf());
     if (gpuAsCpu) {
@@ -146,7 +173,7 @@ final class GenerateRun {
     }
 
     PromptTable.Read prompts = PromptTable.read(spark, options.prompts(), format);
-    ImageMaker driverModel = loadOnDriver(hooks);
+    ImageMaker driverModel = loadOnDriver();
     RunSettings run = RunSettings.resolve(options, driverModel.defaults());
     try {
       driverModel.validate(run.toGenerationSettings());
@@ -195,7 +222,7 @@ final class GenerateRun {
     ErrorStaging staging = new ErrorStaging(options.errorsOutput(), options.runId(),
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(new SerializableHadoopConf(hadoop)));
     PartitionGenerator generator = new PartitionGenerator(GpuAsCpu.wrapIf(gpuAsCpu, factory), options.device(), run,
-        options.batchSize(), options.runId(), metrics, staging, hooks);
+        options.batchSize(), options.runId(), metrics, staging);
     makeImages(spark, plan, generator, metrics, errors, record, interruption, generateStart);
     record.generateSeconds = (System.nanoTime() - generateStart) / 1e9;
 
@@ -321,7 +348,7 @@ final class GenerateRun {
     Duration settle = Duration.ofMillis(conf.getLong("diffusionbatch.lease.settleMillis", 1500));
     try {
       if (StorageUris.isS3(location)) {
-        GenerateOptions.S3Options s3 = options.s3();
+        S3Endpoint s3 = options.s3();
         ObjectStorage storage = ObjectStorage.create(new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()));
         S3LeaseStore store = new S3LeaseStore(storage, StorageUris.forObjectStorage(location));
         OutputLease lease;
@@ -355,9 +382,9 @@ final class GenerateRun {
     }
   }
 
-  private ImageMaker loadOnDriver(TestHooks hooks) {
+  private ImageMaker loadOnDriver() {
     try {
-      return ExecutorModels.get(factory, null, hooks::modelLoaded);
+      return ExecutorModels.get(factory, null);
     } catch (RuntimeException e) {
       throw new ConfigurationException("--model " + options.model() + " cannot be loaded: " + StorageAccess.firstLine(e), e);
     }

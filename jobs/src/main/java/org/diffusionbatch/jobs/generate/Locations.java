@@ -3,6 +3,8 @@ package org.diffusionbatch.jobs.generate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diffusionbatch.jobs.spark.StorageAccess;
+import org.diffusionbatch.jobs.spark.StorageUris;
 
 /**
  * Whether one location is, or is inside, another, compared as resolved paths: local paths with

@@ -9,6 +9,7 @@ import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.diffusionbatch.jobs.generate.executor.GenerateMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple4;

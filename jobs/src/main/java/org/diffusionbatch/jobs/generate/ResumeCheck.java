@@ -10,6 +10,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.diffusionbatch.jobs.generate.output.ManifestWriter;
+import org.diffusionbatch.jobs.generate.output.RunManifest;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
+import org.diffusionbatch.jobs.spark.StorageAccess;
 
 /**
  * {@code --resume} adds rows to a dataset earlier runs made: unless asked to

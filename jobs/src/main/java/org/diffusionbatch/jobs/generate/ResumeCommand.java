@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.diffusionbatch.jobs.spark.Redaction;
 
 /**
  * The command that makes what a stopped or failed run left out: the same arguments with

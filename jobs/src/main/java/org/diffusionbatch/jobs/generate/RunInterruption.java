@@ -4,6 +4,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.util.ShutdownHookManager;
+import org.diffusionbatch.jobs.spark.StopSignals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,15 +16,11 @@ import org.slf4j.LoggerFactory;
  * in flight ends at once (its files are never committed), and waits up to {@link #GRACE_SECONDS} for
  * the driver to record the run as interrupted, release the lease and print how to resume.
  */
-final class RunInterruption implements AutoCloseable {
+public final class RunInterruption implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunInterruption.class);
 
-  /** Above Spark's SparkShutdownHookManager (FileSystem's 10 + 30), so this runs first. */
-  static final int PRIORITY = 50;
   /** Within Kubernetes' default 30 s between SIGTERM and SIGKILL, with time left for model calls to finish. */
   static final long GRACE_SECONDS = 15;
-  /** Before the model calls' wait in {@link StopSignals}. */
-  static final int SIGNAL_ORDER = 10;
 
   private final CountDownLatch runDone = new CountDownLatch(1);
   private final Runnable stop = this::stopRequested;
@@ -35,8 +32,8 @@ final class RunInterruption implements AutoCloseable {
   static RunInterruption install() {
     RunInterruption interruption = new RunInterruption();
     StopSignals.install();
-    StopSignals.beforeExit(SIGNAL_ORDER, interruption.stop);
-    ShutdownHookManager.get().addShutdownHook(interruption.stop, PRIORITY, GRACE_SECONDS + 5, TimeUnit.SECONDS);
+    StopSignals.beforeExit(StopSignals.RUN_ORDER, interruption.stop);
+    ShutdownHookManager.get().addShutdownHook(interruption.stop, StopSignals.RUN_HOOK_PRIORITY, GRACE_SECONDS + 5, TimeUnit.SECONDS);
     return interruption;
   }
 
@@ -83,7 +80,7 @@ final class RunInterruption implements AutoCloseable {
   @Override
   public void close() {
     runDone.countDown();
-    StopSignals.remove(SIGNAL_ORDER, stop);
+    StopSignals.remove(StopSignals.RUN_ORDER, stop);
     if (!requested.get()) {
       try {
         ShutdownHookManager.get().removeShutdownHook(stop);

@@ -4,6 +4,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.diffusionbatch.jobs.generate.output.ErrorsDataset;
+import org.diffusionbatch.jobs.prompts.PromptTable;
+import org.diffusionbatch.jobs.prompts.WorkList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

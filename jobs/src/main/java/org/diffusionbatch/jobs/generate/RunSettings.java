@@ -19,25 +19,24 @@ public record RunSettings(
     samplerOverrides = Map.copyOf(samplerOverrides);
   }
 
-  /** Options first, then the model's defaults. */
+  /** Options first, then the model's defaults ({@link GenerationSettings#orDefaults}). */
   public static RunSettings resolve(GenerateOptions options, GenerationSettings modelDefaults) {
-    return new RunSettings(
-        options.sampler() != null ? options.sampler() : modelDefaults.sampler(),
-        options.steps() != null ? options.steps() : modelDefaults.steps(),
-        options.guidance() != null ? options.guidance() : modelDefaults.guidanceScale(),
-        options.guidanceRescale(),
-        options.width() != null ? options.width() : modelDefaults.width(),
-        options.height() != null ? options.height() : modelDefaults.height(),
-        options.samplerOptions(),
-        options.negativePrompt(),
-        options.seed());
+    GenerationSettings s = new GenerationSettings(options.sampler(), unsetIfNull(options.steps()),
+        options.guidance() != null ? options.guidance() : Double.NaN, options.guidanceRescale(),
+        unsetIfNull(options.width()), unsetIfNull(options.height()), null).orDefaults(modelDefaults);
+    return new RunSettings(s.sampler(), s.steps(), s.guidanceScale(), s.guidanceRescale(), s.width(), s.height(),
+        options.samplerOptions(), options.negativePrompt(), options.seed());
+  }
+
+  private static int unsetIfNull(Integer value) {
+    return value != null ? value : 0;
   }
 
   public GenerationSettings toGenerationSettings() {
     return with(sampler, steps, guidanceScale, width, height);
   }
 
-  GenerationSettings with(String rowSampler, int rowSteps, double rowGuidance, int rowWidth, int rowHeight) {
+  public GenerationSettings with(String rowSampler, int rowSteps, double rowGuidance, int rowWidth, int rowHeight) {
     // the sampler options join the name, so a row's sampler column alone makes its image again
     String sampler = samplerOverrides.isEmpty() ? rowSampler
         : SamplerName.parse(rowSampler).withOptions(samplerOverrides).toString();

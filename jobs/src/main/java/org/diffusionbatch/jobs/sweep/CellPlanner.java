@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
-import org.diffusionbatch.jobs.generate.ConfigurationException;
-import org.diffusionbatch.jobs.generate.ExecutorModels;
-import org.diffusionbatch.jobs.generate.ImageMaker;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
+import org.diffusionbatch.jobs.model.ExecutorModels;
+import org.diffusionbatch.jobs.model.ImageMaker;
 
 /**
  * Turns the grid's points into cells on the driver: fills each point from the command line's
@@ -36,23 +36,26 @@ final class CellPlanner {
       String model = (String) point.getOrDefault("model", fixed.model());
       ImageMaker maker;
       try {
-        maker = ExecutorModels.get(loaders.forModel(model, runtime), null, () -> {});
+        maker = ExecutorModels.get(loaders.forModel(model, runtime), null);
       } catch (RuntimeException e) {
         throw new ConfigurationException("model " + model + " cannot be loaded: " + e.getMessage(), e);
       }
-      GenerationSettings d = maker.defaults();
+      // The fixed options, then the model's defaults; the grid point's own values win over both.
+      GenerationSettings d = new GenerationSettings(fixed.sampler(), fixed.steps() != null ? fixed.steps() : 0,
+          fixed.guidance() != null ? fixed.guidance() : Double.NaN, fixed.guidanceRescale(),
+          fixed.width() != null ? fixed.width() : 0, fixed.height() != null ? fixed.height() : 0, null).orDefaults(maker.defaults());
       Map<String, Object> options = new LinkedHashMap<>(fixed.samplerOptions());
       point.forEach((key, value) -> {
         if (key.startsWith(GridKey.OPTION_PREFIX)) {
           options.put(key.substring(GridKey.OPTION_PREFIX.length()), value);
         }
       });
-      String sampler = (String) point.getOrDefault("sampler", fixed.sampler() != null ? fixed.sampler() : d.sampler());
-      int steps = (Integer) point.getOrDefault("steps", fixed.steps() != null ? fixed.steps() : d.steps());
-      double guidance = (Double) point.getOrDefault("guidance", fixed.guidance() != null ? fixed.guidance() : d.guidanceScale());
-      double rescale = (Double) point.getOrDefault("guidance_rescale", fixed.guidanceRescale());
-      int width = fixed.width() != null ? fixed.width() : d.width();
-      int height = fixed.height() != null ? fixed.height() : d.height();
+      String sampler = (String) point.getOrDefault("sampler", d.sampler());
+      int steps = (Integer) point.getOrDefault("steps", d.steps());
+      double guidance = (Double) point.getOrDefault("guidance", d.guidanceScale());
+      double rescale = (Double) point.getOrDefault("guidance_rescale", d.guidanceRescale());
+      int width = d.width();
+      int height = d.height();
       GenerationSettings settings = new GenerationSettings(sampler, steps, guidance, rescale, width, height, options);
       String where = "cell " + (i + 1) + " (" + describe(point, model) + ")";
       try {

@@ -5,16 +5,19 @@ import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
 import org.diffusionbatch.core.image.PngEncoder;
-import org.diffusionbatch.core.pipeline.GenerationRequest;
-import org.diffusionbatch.core.pipeline.GenerationSettings;
 import org.diffusionbatch.core.metrics.ClipEncoders;
 import org.diffusionbatch.core.metrics.ImageFeatureExtractor;
 import org.diffusionbatch.core.metrics.RgbImage;
+import org.diffusionbatch.core.pipeline.GeneratedImage;
+import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
+import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.core.pipeline.StageTimings;
+import org.diffusionbatch.jobs.dataset.ImageRows;
 import org.diffusionbatch.jobs.evaluate.MetricModels;
 import org.diffusionbatch.jobs.evaluate.PassSettings;
-import org.diffusionbatch.jobs.generate.ExecutorModels;
-import org.diffusionbatch.jobs.generate.ImageMaker;
-import org.diffusionbatch.jobs.generate.ImageRows;
+import org.diffusionbatch.jobs.model.ExecutorModels;
+import org.diffusionbatch.jobs.model.ImageMaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +54,7 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
     TaskContext task = TaskContext.get();
     Integer gpu = scoring.device().gpuOf(task);
     Cell cell = chunk.cell();
-    ImageMaker maker = ExecutorModels.get(loaders.forModel(cell.model(), runtime), gpu, () -> {});
+    ImageMaker maker = ExecutorModels.get(loaders.forModel(cell.model(), runtime), gpu);
     MetricModels models = scoring.models();
     ImageFeatureExtractor features = ExecutorModels.get(models.key(models.features(), gpu), ImageFeatureExtractor.class,
         () -> models.loadFeatures(gpu));
@@ -64,10 +67,12 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
       List<SampleRow> batch = rows.subList(from, Math.min(from + batchSize, rows.size()));
       List<GenerationRequest> requests = new ArrayList<>(batch.size());
       batch.forEach(r -> requests.add(new GenerationRequest(r.prompt(), r.negativePrompt(), r.seed())));
-      List<ImageMaker.MadeImage> images = maker.generate(settings, requests);
-      ImageMaker.MadeImage first = images.get(0);
-      part.modelNanos += first.textNanos() + first.unetNanos() + first.samplerNanos() + first.decodeNanos();
-      part.unetNanos += first.unetNanos();
+      List<GenerationResult> images = maker.generate(settings, requests);
+      StageTimings batchTimings = images.stream().filter(GenerationResult::ok).findFirst().map(r -> r.image().timings()).orElse(null);
+      if (batchTimings != null) {
+        part.modelNanos += batchTimings.totalNanos();
+        part.unetNanos += batchTimings.unetNanos();
+      }
       score(cell, batch, images, features, clip, maker, part);
     }
     part.taskNanos = System.nanoTime() - start;
@@ -76,30 +81,30 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
     return part;
   }
 
-  private void score(Cell cell, List<SampleRow> batch, List<ImageMaker.MadeImage> images, ImageFeatureExtractor features,
+  private void score(Cell cell, List<SampleRow> batch, List<GenerationResult> images, ImageFeatureExtractor features,
       ClipEncoders clip, ImageMaker maker, CellPart part) {
     List<RgbImage> rgb = new ArrayList<>(batch.size());
     List<String> keys = new ArrayList<>(batch.size());
     List<String> prompts = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
-      ImageMaker.MadeImage image = images.get(i);
+      GenerationResult result = images.get(i);
       SampleRow row = batch.get(i);
-      if (!image.ok()) {
+      if (!result.ok()) {
         part.failed++;
         if (part.firstFailure == null) {
-          part.firstFailure = row.key() + ": " + image.failedStage() + ": " + image.error();
+          part.firstFailure = row.key() + ": " + result.failedStage() + ": " + result.error();
         }
         continue;
       }
+      GeneratedImage image = result.image();
       rgb.add(new RgbImage(image.width(), image.height(), image.rgb()));
       keys.add(row.key());
       prompts.add(row.prompt());
       if (row.index() < keepImages) {
         long pngStart = System.nanoTime();
         byte[] png = PNG.encode(image.rgb(), image.width(), image.height());
-        GenerationRequest request = new GenerationRequest(row.prompt(), row.negativePrompt(), row.seed());
-        part.kept.add(KeptImages.extend(ImageRows.row(row.promptId(), request, cell.settings(), maker.modelUri(), maker.modelDigest(),
-            image, png, System.nanoTime() - pngStart, runId), row.index(), cell.optionsText()));
+        part.kept.add(KeptImages.extend(ImageRows.row(row.promptId(), result.request(), cell.settings(), maker.modelUri(),
+            maker.modelDigest(), image, png, System.nanoTime() - pngStart, runId), row.index(), cell.optionsText()));
       }
     }
     if (rgb.isEmpty()) {

@@ -56,11 +56,6 @@ record GridAxis(GridKey key, String name, List<Object> values) {
     return new GridAxis(key, name, List.copyOf(values));
   }
 
-  /** The scheduler_config key of an {@code option.KEY} axis. */
-  String optionKey() {
-    return name.substring(GridKey.OPTION_PREFIX.length());
-  }
-
   private static Object parse(GridKey key, String name, Object value, String where) {
     String text = value.toString().trim();
     try {

@@ -6,7 +6,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.diffusionbatch.jobs.generate.ImageRows;
+import org.diffusionbatch.jobs.dataset.ImageRows;
 
 /**
  * The rows of the images a sweep keeps ({@code --keep-images}): generate's output format (prompt,

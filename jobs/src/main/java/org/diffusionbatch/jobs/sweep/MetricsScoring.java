@@ -21,8 +21,8 @@ import org.diffusionbatch.jobs.evaluate.FeatureSetSource;
 import org.diffusionbatch.jobs.evaluate.MetricModels;
 import org.diffusionbatch.jobs.evaluate.PassSettings;
 import org.diffusionbatch.jobs.evaluate.SetAccumulator;
-import org.diffusionbatch.jobs.generate.ConfigurationException;
-import org.diffusionbatch.jobs.generate.ExecutorModels;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
+import org.diffusionbatch.jobs.model.ExecutorModels;
 
 /**
  * The sweep's scoring over core's metrics and evaluate's feature passes: the feature model (and

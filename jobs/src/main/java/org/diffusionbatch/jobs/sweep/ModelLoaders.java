@@ -1,8 +1,8 @@
 package org.diffusionbatch.jobs.sweep;
 
 import java.io.Serializable;
-import org.diffusionbatch.jobs.generate.ImageMakerFactory;
-import org.diffusionbatch.jobs.generate.PipelineImageMakerFactory;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
+import org.diffusionbatch.jobs.model.PipelineImageMakerFactory;
 
 /** Where a sweep's diffusion models come from: one loader per model of the grid; tests decorate the real one. */
 public interface ModelLoaders extends Serializable {

@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.diffusionbatch.jobs.generate.ConfigurationException;
-import org.diffusionbatch.jobs.generate.PromptFormat;
-import org.diffusionbatch.jobs.generate.PromptTable;
-import org.diffusionbatch.jobs.generate.StableIds;
-import org.diffusionbatch.jobs.generate.WorkColumns;
-import org.diffusionbatch.jobs.generate.WorkList;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
+import org.diffusionbatch.jobs.prompts.PromptFormat;
+import org.diffusionbatch.jobs.prompts.PromptTable;
+import org.diffusionbatch.jobs.prompts.StableIds;
+import org.diffusionbatch.jobs.prompts.WorkColumns;
+import org.diffusionbatch.jobs.prompts.WorkList;
 
 /**
  * The images every cell makes, in a fixed order: the prompt table read as generate reads it (same

@@ -8,15 +8,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusionbatch.jobs.cli.ImageOptions;
 import org.diffusionbatch.jobs.cli.S3Options;
-import org.diffusionbatch.jobs.generate.Device;
-import org.diffusionbatch.jobs.generate.GenerateOptions;
-import org.diffusionbatch.jobs.generate.PromptFormat;
-import org.diffusionbatch.jobs.generate.StorageUris;
-import picocli.CommandLine;
+import org.diffusionbatch.jobs.prompts.PromptFormat;
+import org.diffusionbatch.jobs.spark.Device;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
+import org.diffusionbatch.jobs.spark.StorageUris;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code sweep}: a grid of settings, each cell generated from the same prompts and seeds and
@@ -213,7 +213,7 @@ public final class SweepCommand implements Callable<Integer> {
         keepImages, kidSubsets, kidSubsetSize, kidSample, cellsInFlight,
         runId == null ? newRunId() : runId, existing.resume, existing.overwrite,
         Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, modelCache,
-        new GenerateOptions.S3Options(s3.endpoint(), s3.region(), s3.pathStyle()),
+        new S3Endpoint(s3.endpoint(), s3.region(), s3.pathStyle()),
         underSparkSubmit ? null : (master == null ? "local[*]" : master),
         Map.copyOf(conf), new ArrayList<>(originalArgs));
   }

@@ -3,9 +3,9 @@ package org.diffusionbatch.jobs.sweep;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
-import org.diffusionbatch.jobs.generate.Device;
-import org.diffusionbatch.jobs.generate.GenerateOptions;
-import org.diffusionbatch.jobs.generate.PromptFormat;
+import org.diffusionbatch.jobs.prompts.PromptFormat;
+import org.diffusionbatch.jobs.spark.Device;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
 
 /**
  * Everything {@code sweep} was asked to do, checked for form (not yet against the models, the
@@ -50,7 +50,7 @@ public record SweepOptions(
     int interOpThreads,
     String ortOptLevel,
     String modelCache,
-    GenerateOptions.S3Options s3,
+    S3Endpoint s3,
     String master,
     Map<String, String> conf,
     List<String> arguments) {

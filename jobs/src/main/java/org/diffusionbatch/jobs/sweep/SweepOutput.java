@@ -5,9 +5,9 @@ import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.diffusionbatch.jobs.generate.GenerateOptions;
-import org.diffusionbatch.jobs.generate.ManifestWriter;
-import org.diffusionbatch.jobs.generate.StorageUris;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
+import org.diffusionbatch.jobs.spark.StorageAccess;
+import org.diffusionbatch.jobs.spark.StorageUris;
 
 /**
  * The sweep's folder:
@@ -30,10 +30,10 @@ final class SweepOutput {
   static final String SAMPLES = "samples.csv";
 
   final String root;
-  private final GenerateOptions.S3Options s3;
+  private final S3Endpoint s3;
   private final Configuration hadoop;
 
-  SweepOutput(String root, GenerateOptions.S3Options s3, Configuration hadoop) {
+  SweepOutput(String root, S3Endpoint s3, Configuration hadoop) {
     this.root = root.replaceAll("/+$", "");
     this.s3 = s3;
     this.hadoop = hadoop;
@@ -41,10 +41,6 @@ final class SweepOutput {
 
   String at(String relative) {
     return StorageUris.child(root, relative);
-  }
-
-  String cellFile(String cellId, String name) {
-    return at("cells/" + cellId + "/" + name);
   }
 
   String keptImages(String cellId) {
@@ -62,16 +58,11 @@ final class SweepOutput {
       java.nio.file.Files.move(partial, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return location;
     }
-    return ManifestWriter.writeBytes(location, bytes, s3, hadoop);
+    return StorageAccess.writeWhole(location, bytes, s3, hadoop);
   }
 
   boolean exists(String relative) throws IOException {
     Path path = new Path(at(relative));
-    return path.getFileSystem(hadoop).exists(path);
-  }
-
-  boolean rootExists() throws IOException {
-    Path path = new Path(root);
     return path.getFileSystem(hadoop).exists(path);
   }
 

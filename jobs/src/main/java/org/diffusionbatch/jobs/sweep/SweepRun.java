@@ -12,11 +12,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.diffusionbatch.jobs.generate.ConfigurationException;
-import org.diffusionbatch.jobs.generate.ExecutorModels;
-import org.diffusionbatch.jobs.generate.JobSession;
-import org.diffusionbatch.jobs.generate.StorageUris;
-import org.diffusionbatch.jobs.generate.Versions;
+import org.diffusionbatch.jobs.spark.ConfigurationException;
+import org.diffusionbatch.jobs.model.ExecutorModels;
+import org.diffusionbatch.jobs.spark.JobSession;
+import org.diffusionbatch.jobs.spark.StorageUris;
+import org.diffusionbatch.jobs.spark.Versions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

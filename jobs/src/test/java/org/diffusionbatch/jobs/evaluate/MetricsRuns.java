@@ -18,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.diffusionbatch.jobs.cli.DiffusionBatchCli;
-import org.diffusionbatch.jobs.generate.ImageRows;
+import org.diffusionbatch.jobs.dataset.ImageRows;
 
 /** Runs the metric commands in this JVM as the command line would, and builds small image datasets for them. */
 final class MetricsRuns {

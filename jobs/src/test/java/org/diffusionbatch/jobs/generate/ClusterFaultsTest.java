@@ -26,6 +26,7 @@ class ClusterFaultsTest {
     List<String> args = new ArrayList<>(List.of(
         "--prompts", prompts.toString(), "--output", out.toString(), "--master", "local-cluster[2,1,1024]",
         "--model", Runs.TINY_SD, "--steps", "2", "--partitions", "4", "--batch-size", "2",
+        "--conf", FaultInjection.CONF,
         "--conf", "diffusionbatch.test.haltOnceMarker=" + dir.resolve("halted"),
         "--conf", "diffusionbatch.test.markerDir=" + loads,
         "--conf", "spark.task.maxFailures=4"));

@@ -2,7 +2,9 @@ package org.diffusionbatch.jobs.generate;
 
 import java.util.List;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.jobs.model.ImageMaker;
 
 /** A real model with one call changed by a test (slowed, broken): everything else goes to the model. */
 abstract class DelegatingImageMaker implements ImageMaker {
@@ -38,7 +40,7 @@ abstract class DelegatingImageMaker implements ImageMaker {
   }
 
   @Override
-  public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
+  public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests) {
     return model.generate(settings, requests);
   }
 

@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.apache.parquet.example.data.Group;
+import org.diffusionbatch.jobs.dataset.ImageRows;
+import org.diffusionbatch.jobs.model.ExecutorModels;
+import org.diffusionbatch.jobs.prompts.StableIds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,7 +150,7 @@ class GenerateEndToEndTest {
     }
     assertEquals(4, errors.size(), errors.toString());
     assertTrue(errors.stream().anyMatch(e -> e.startsWith("input: prompt is empty")), errors.toString());
-    assertTrue(errors.stream().anyMatch(e -> e.startsWith("input: steps must be at least 1") && e.contains("a blue square")), errors.toString());
+    assertTrue(errors.stream().anyMatch(e -> e.startsWith("settings: steps must be at least 1") && e.contains("a blue square")), errors.toString());
     assertTrue(errors.stream().anyMatch(e -> e.startsWith("settings: ") && e.contains("no-such-sampler")), errors.toString());
     assertTrue(errors.stream().anyMatch(e -> e.startsWith("input: duplicate prompt_id") && e.contains("second x1")), errors.toString());
   }
@@ -203,7 +206,7 @@ class GenerateEndToEndTest {
     ExecutorModels.closeAll();
     int code = Runs.generate("--prompts", prompts.toString(), "--output", out.toString(), "--model", Runs.TINY_SD,
         "--master", "local[2,4]", "--steps", "2", "--batch-size", "2", "--partitions", "2",
-        "--conf", "diffusionbatch.test.failOncePartition=0", "--conf", "diffusionbatch.test.markerDir=" + markers);
+        "--conf", FaultInjection.CONF, "--conf", "diffusionbatch.test.failOncePartition=0", "--conf", "diffusionbatch.test.markerDir=" + markers);
     assertEquals(GenerateCommand.EXIT_OK, code);
     assertEquals(List.of("0"), Files.readAllLines(markers.resolve("failures.txt")), "partition 0 failed once");
     assertEquals(8, Outputs.promptIdsExactlyOnce(out).size());

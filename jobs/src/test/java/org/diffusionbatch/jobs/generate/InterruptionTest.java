@@ -14,7 +14,11 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.jobs.generate.output.OutputLease;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,10 +111,10 @@ class InterruptionTest {
 
     @Override
     public ImageMaker load(Integer gpu) {
-      ImageMaker tiny = new PipelineImageMakerFactory(Runs.options("--prompts", "p.txt", "--output", "o", "--model", Runs.TINY_SD)).load(gpu);
+      ImageMaker tiny = GenerateJob.pipelineFactory(Runs.options("--prompts", "p.txt", "--output", "o", "--model", Runs.TINY_SD)).load(gpu);
       return new DelegatingImageMaker(tiny) {
         @Override
-        public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
+        public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests) {
           throw new IllegalStateException("the GPU fell off the bus");
         }
       };

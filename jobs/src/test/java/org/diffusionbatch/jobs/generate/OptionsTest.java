@@ -9,6 +9,8 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import org.diffusionbatch.jobs.cli.DiffusionBatchCli;
+import org.diffusionbatch.jobs.prompts.PromptFormat;
+import org.diffusionbatch.jobs.spark.Device;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -2,6 +2,7 @@ package org.diffusionbatch.jobs.generate;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
 
 /** A generate run in this JVM with what it printed: the exit code, standard output and standard error. */
 record Probe(int code, String out, String err) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.diffusionbatch.jobs.spark.Redaction;
 import org.junit.jupiter.api.Test;
 
 /** Which --conf keys count as secret, and the resume command a stopped run prints. */

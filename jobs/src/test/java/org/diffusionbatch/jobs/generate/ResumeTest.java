@@ -16,6 +16,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.diffusionbatch.jobs.spark.StorageUris;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,7 +87,7 @@ class ResumeTest {
     }
     errors.sort(null);
     // The duplicate is recorded once, by the run that first saw it; the row that cannot be made, once per attempt.
-    assertEquals(List.of("twice input first", "zero input first", "zero input second", "zero input third"), errors);
+    assertEquals(List.of("twice input first", "zero settings first", "zero settings second", "zero settings third"), errors);
     assertEquals(java.util.Set.of("ok", "twice"), Outputs.promptIdsExactlyOnce(out));
   }
 

@@ -3,6 +3,7 @@ package org.diffusionbatch.jobs.generate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
 import picocli.CommandLine;
 
 /** Runs the generate command in this JVM, as the command line would, with a chosen model loader. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.diffusionbatch.jobs.cli.DiffusionBatchCli;
+import org.diffusionbatch.jobs.spark.Redaction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

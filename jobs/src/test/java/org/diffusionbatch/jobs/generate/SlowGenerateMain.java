@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
 import picocli.CommandLine;
 
 /**
@@ -26,7 +29,7 @@ public final class SlowGenerateMain {
     long millis = Long.getLong("diffusionbatch.test.batchMillis", 1000);
     String markers = System.getProperty("diffusionbatch.test.markers");
     String holdWhile = System.getProperty("diffusionbatch.test.holdWhile");
-    System.exit(new GenerateRun(options, new Slow(new PipelineImageMakerFactory(options), millis, markers, holdWhile)).execute());
+    System.exit(new GenerateRun(options, new Slow(GenerateJob.pipelineFactory(options), millis, markers, holdWhile)).execute());
   }
 
   /** The real factory's models, each batch delayed. */
@@ -40,7 +43,7 @@ public final class SlowGenerateMain {
     public ImageMaker load(Integer gpu) {
       return new DelegatingImageMaker(real.load(gpu)) {
         @Override
-        public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
+        public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests) {
           try {
             if (markers != null) {
               Files.createDirectories(Path.of(markers));

@@ -2,9 +2,10 @@ package org.diffusionbatch.jobs.sweep;
 
 import java.util.List;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
+import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
-import org.diffusionbatch.jobs.generate.ImageMaker;
-import org.diffusionbatch.jobs.generate.ImageMakerFactory;
+import org.diffusionbatch.jobs.model.ImageMaker;
+import org.diffusionbatch.jobs.model.ImageMakerFactory;
 
 /** Fault injection: the real models, except that every batch of one cell's settings throws, so that cell's Spark job fails. */
 record FailingCellLoaders(String sampler, int steps, double guidance) implements ModelLoaders {
@@ -54,7 +55,7 @@ record FailingCellLoaders(String sampler, int steps, double guidance) implements
       }
 
       @Override
-      public List<MadeImage> generate(GenerationSettings settings, List<GenerationRequest> requests) {
+      public List<GenerationResult> generate(GenerationSettings settings, List<GenerationRequest> requests) {
         if (settings.sampler().equals(sampler) && settings.steps() == steps && settings.guidanceScale() == guidance) {
           throw new IllegalStateException("test fault: the executor running this cell died");
         }

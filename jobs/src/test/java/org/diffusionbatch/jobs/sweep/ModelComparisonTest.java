@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.diffusionbatch.jobs.generate.GenerateOptions;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +52,7 @@ class ModelComparisonTest {
 
   @Test
   void theReportSummaryAndCsvShowTheDifference() throws Exception {
-    SweepOutput output = new SweepOutput(dir.toUri().toString(), new GenerateOptions.S3Options(null, null, false), new Configuration());
+    SweepOutput output = new SweepOutput(dir.toUri().toString(), new S3Endpoint(null, null, false), new Configuration());
     List<MetricsRow> rows = List.of(
         row("tiny-sd", "dpmpp-2m", 20, 0.0082, List.of(0.010, 0.020, 0.030, 0.040), 33.48),
         row("tiny-sd-int8", "dpmpp-2m", 20, 0.0171, List.of(0.020, 0.031, 0.039, 0.050), 33.46));

@@ -16,10 +16,11 @@ import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.diffusionbatch.core.image.PngEncoder;
+import org.diffusionbatch.core.pipeline.GeneratedImage;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
-import org.diffusionbatch.jobs.generate.GenerateOptions;
-import org.diffusionbatch.jobs.generate.ImageMaker;
-import org.diffusionbatch.jobs.generate.ImageRows;
+import org.diffusionbatch.core.pipeline.StageTimings;
+import org.diffusionbatch.jobs.dataset.ImageRows;
+import org.diffusionbatch.jobs.spark.S3Endpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +32,7 @@ class SweepReportTest {
 
   @Test
   void chartsSheetsAndPageAreWrittenAndThePageRendersInHeadlessChromium() throws Exception {
-    SweepOutput output = new SweepOutput(dir.toUri().toString(), new GenerateOptions.S3Options(null, null, false), new Configuration());
+    SweepOutput output = new SweepOutput(dir.toUri().toString(), new S3Endpoint(null, null, false), new Configuration());
     List<Cell> cells = new ArrayList<>();
     List<MetricsRow> rows = new ArrayList<>();
     for (String sampler : List.of("ddim", "dpmpp-2m")) {
@@ -99,7 +100,7 @@ class SweepReportTest {
         rgb[3 * p + 1] = (byte) (p % 128 * 2);
         rgb[3 * p + 2] = (byte) 200;
       }
-      ImageMaker.MadeImage made = new ImageMaker.MadeImage(128, 128, rgb, null, null, 0, 0, 0, 0);
+      GeneratedImage made = new GeneratedImage(128, 128, rgb, null, new StageTimings(0, 0, 0, 0, 0));
       Row row = ImageRows.row("id" + i, new GenerationRequest("a prompt number " + i + " that is rather long for a tile", "", i),
           new org.diffusionbatch.core.pipeline.GenerationSettings("ddim", 2, 7.5, 0, 128, 128, Map.of()), "/m", "digest", made,
           png.encode(rgb, 128, 128), 0, "run");
