@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The output lease on a local file and on an S3-compatible server: one holder at a time, named to the others. */
 class OutputLeaseTest {
   private static final Duration TTL = Duration.ofSeconds(30);
-  private static final Duration SETTLE = Duration.ofMillis(500);
+  // The job's default (diffusionbatch.lease.settleMillis): on a store that ignores conditional puts, a write
+  // that lands later than this after the others' read-back is not seen; 500 ms was flaky under a load of ~10.
+  private static final Duration SETTLE = Duration.ofMillis(1500);
 
   @TempDir Path dir;
 
