@@ -27,7 +27,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Checks one run of deploy/local-cluster/run.sh as a user would (every prompt once, every image
- * decodes, the manifest complete, the output committed by the magic committer), and reads the
+ * decodes, the manifest complete and no _SUCCESS, the output committed by the magic committer), and reads the
  * run's GPU scheduling from Spark's event log and the executors' logs: which stand-in GPU each
  * task was given, tasks per executor and per GPU, tasks running at once on one executor's model,
  * model loads per executor. Prints what it found and exits 1 naming every check that failed.
@@ -119,9 +119,8 @@ public final class CheckRun {
     expect(wrongHash == 0, "every image_sha256 is the SHA-256 of its PNG (" + wrongHash + " differ)");
 
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    JsonNode success = readJson(hadoop, output + "/_SUCCESS");
-    expect(success != null && "magic".equals(success.path("committer").asText()),
-        "_SUCCESS names the S3A magic committer (" + (success == null ? "no _SUCCESS" : success.path("committer").asText()) + ")");
+    // The run manifest, not _SUCCESS, marks a finished run (each commit is a Spark write; see docs/generate.md).
+    expect(readJson(hadoop, output + "/_SUCCESS") == null, "no _SUCCESS: the run manifest is the completion marker");
     JsonNode manifest = readJson(hadoop, output + "/_runs/" + runId + ".json");
     expect(manifest != null, "the run manifest _runs/" + runId + ".json is there");
     if (manifest != null) {
@@ -220,11 +219,28 @@ public final class CheckRun {
     }
   }
 
+  /** The job wrote to S3 through the S3A magic committer: the Spark properties the event log recorded at start. */
+  private void committer(List<String> events) throws IOException {
+    JsonNode properties = null;
+    for (String line : events) {
+      JsonNode event = JSON.readTree(line);
+      if ("SparkListenerEnvironmentUpdate".equals(event.path("Event").asText())) {
+        properties = event.path("Spark Properties");
+        break;
+      }
+    }
+    String name = properties == null ? null : properties.path("spark.hadoop.fs.s3a.committer.name").asText(null);
+    String protocol = properties == null ? null : properties.path("spark.sql.sources.commitProtocolClass").asText(null);
+    expect("magic".equals(name) && protocol != null && protocol.endsWith("PathOutputCommitProtocol"),
+        "the output was committed by the S3A magic committer (fs.s3a.committer.name " + name + ", commit protocol " + protocol + ")");
+  }
+
   /** GPU scheduling: the event log gives executors' GPU addresses and task times, the executors' logs what each task was given. */
   private void scheduling(Path eventLogDir, Path workersDir, int expectedExecutors, int tasksAtOnce) throws IOException {
     System.out.println("scheduling (event log " + eventLogDir + ", executor logs under " + workersDir + ")");
     List<String> events = eventLogLines(eventLogDir);
     expect(!events.isEmpty(), "the application's event log is in " + eventLogDir);
+    committer(events);
     String appId = null;
     Map<String, Executor> executors = new TreeMap<>();
     Map<Long, String> taskExecutor = new HashMap<>();
