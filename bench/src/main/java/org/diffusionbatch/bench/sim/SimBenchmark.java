@@ -245,8 +245,8 @@ public final class SimBenchmark {
   /** The figures of one run. */
   public record Result(String setting, int images, String output, String master, int exitCode, double wallSeconds,
       long decoded, long unetCalls, long s3Objects, double ceiling, double anchorCeiling, double imagesPerSecond, double busyFraction, double steadyBusyFraction,
-      long steadyImages, Map<String, Double> cpuMillisPerImage, double coresFor95, double[] loadBefore, double[] loadAfter,
-      String sharing, String cpuModel, int processors) {
+      long steadyImages, Map<String, Double> idleSteady, Map<String, Double> cpuMillisPerImage, double coresFor95, double[] loadBefore, double[] loadAfter,
+      String sharing, int runsPerGraph, String cpuModel, int processors) {
 
     static Result of(Setting setting, int images, String output, String master, int exit, double wall, long s3Objects,
         SimulatedDevice device, List<Sample> samples, double[] loadBefore, double[] loadAfter, double cfgMillis, double pngMillis) {
@@ -268,12 +268,22 @@ public final class SimBenchmark {
         }
       }
       Map<String, Double> perImage = new LinkedHashMap<>();
+      Map<String, Double> idle = new LinkedHashMap<>();
       double steadyBusy = 0;
       long steadyImages = 0;
       double cores = Double.NaN;
       if (first != null && last != null && last.decoded() > first.decoded()) {
         steadyImages = last.decoded() - first.decoded();
         steadyBusy = (double) device.busyBetween(first.at(), last.at()) / (last.at() - first.at());
+        long[][] gaps = device.idleByNextGraph(first.at(), last.at());
+        for (SimulatedDevice.Graph graph : SimulatedDevice.Graph.values()) {
+          idle.put("before " + graph.name().toLowerCase(Locale.ROOT) + " calls: gaps", (double) gaps[graph.ordinal()][0]);
+          idle.put("before " + graph.name().toLowerCase(Locale.ROOT) + " calls: ms", gaps[graph.ordinal()][1] / 1e6);
+        }
+        idle.put("longest gap: ms", gaps[SimulatedDevice.Graph.values().length][1] / 1e6);
+        idle.put("longest gap: starts s after the window's start", (gaps[SimulatedDevice.Graph.values().length][0] - first.at()) / 1e9);
+        idle.put("window: starts s after the device's first call", (first.at() - usage.firstStart()) / 1e9);
+        idle.put("steady window: ms", (last.at() - first.at()) / 1e6);
         long[] stages = new long[last.stages().length];
         for (int i = 0; i < stages.length; i++) {
           stages[i] = last.stages()[i] - first.stages()[i];
@@ -315,20 +325,33 @@ public final class SimBenchmark {
       }
       return new Result(setting.name(), images, output, master, exit, wall, decoded,
           usage.calls()[SimulatedDevice.Graph.UNET.ordinal()], s3Objects, ceiling,
-          setting.lcm() ? 33.9 : 7.0, rate, usage.busyFraction(), steadyBusy, steadyImages, perImage, cores,
-          loadBefore, loadAfter, usage.sharing().name(), machineCpuModel(), Runtime.getRuntime().availableProcessors());
+          setting.lcm() ? 33.9 : 7.0, rate, usage.busyFraction(), steadyBusy, steadyImages, idle, perImage, cores,
+          loadBefore, loadAfter, usage.sharing().name(), device.runsPerGraph(), machineCpuModel(), Runtime.getRuntime().availableProcessors());
     }
 
     String table() {
       StringBuilder s = new StringBuilder();
-      s.append(String.format(Locale.ROOT, "%n== simulated H100, setting %s, output %s, %s, sharing %s, exit %d ==%n",
-          setting, output, master, sharing, exitCode));
+      s.append(String.format(Locale.ROOT, "%n== simulated H100, setting %s, output %s, %s, sharing %s, %d run(s) per graph in flight, exit %d ==%n",
+          setting, output, master, sharing, runsPerGraph, exitCode));
       s.append(String.format(Locale.ROOT, "machine: %s, %d cores; load average before %.1f, after %.1f (1 min)%n",
           cpuModel, processors, loadBefore[0], loadAfter[0]));
       s.append(String.format(Locale.ROOT, "images/s              %.2f (device's ceiling at this batch %.2f; anchor best %.1f)%n",
           imagesPerSecond, ceiling, anchorCeiling));
       s.append(String.format(Locale.ROOT, "device busy           %.1f%% over its whole span, %.1f%% steady (%d images)%n",
           100 * busyFraction, 100 * steadyBusyFraction, steadyImages));
+      if (!idleSteady.isEmpty()) {
+        s.append(String.format(Locale.ROOT, "device idle, steady   %.0f ms of %.0f ms; by the call that ended the wait:%n",
+            idleSteady.entrySet().stream().filter(e -> e.getKey().endsWith("calls: ms")).mapToDouble(Map.Entry::getValue).sum(),
+            idleSteady.get("steady window: ms")));
+        for (SimulatedDevice.Graph graph : SimulatedDevice.Graph.values()) {
+          String name = graph.name().toLowerCase(Locale.ROOT);
+          s.append(String.format(Locale.ROOT, "  %8.0f ms in %5.0f gaps before %s calls%n", idleSteady.get("before " + name + " calls: ms"),
+              idleSteady.get("before " + name + " calls: gaps"), name));
+        }
+        s.append(String.format(Locale.ROOT, "  %8.1f ms the longest gap, %.1f s into the steady window (which starts %.1f s after the first call)%n",
+            idleSteady.get("longest gap: ms"), idleSteady.get("longest gap: starts s after the window's start"),
+            idleSteady.get("window: starts s after the device's first call")));
+      }
       s.append("CPU ms per image:\n");
       cpuMillisPerImage.forEach((k, v) -> s.append(String.format(Locale.ROOT, "  %8.2f  %s%n", v, k)));
       s.append(String.format(Locale.ROOT, "cores to keep the device 95%% busy: %.2f (executor CPU per image x 0.95 x ceiling)%n",

@@ -3,6 +3,7 @@ package org.diffusionbatch.bench.sim;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
+import org.diffusionbatch.core.model.GraphRunGate;
 
 /**
  * One simulated accelerator shared by every task of an executor: a call occupies it for the time
@@ -73,20 +74,32 @@ public final class SimulatedDevice {
   private final DeviceProfile profile;
   private final Sharing sharing;
   private final Clock clock;
+  private final int runsPerGraph;
   private final long[] freeAt = new long[Graph.values().length];
   private final long[] calls = new long[Graph.values().length];
   private final long[] rows = new long[Graph.values().length];
   private final long[] graphNanos = new long[Graph.values().length];
   private long[] intervals = new long[1024];
+  private byte[] intervalGraphs = new byte[512];
   private int intervalCount;
 
   public SimulatedDevice(DeviceProfile profile, Sharing sharing) {
-    this(profile, sharing, Clock.SYSTEM);
+    this(profile, sharing, GraphRunGate.GPU_DEFAULT);
+  }
+
+  /** @param runsPerGraph runs of one graph in flight at once, as core's {@link GraphRunGate} allows on a GPU */
+  public SimulatedDevice(DeviceProfile profile, Sharing sharing, int runsPerGraph) {
+    this(profile, sharing, runsPerGraph, Clock.SYSTEM);
   }
 
   public SimulatedDevice(DeviceProfile profile, Sharing sharing, Clock clock) {
+    this(profile, sharing, GraphRunGate.GPU_DEFAULT, clock);
+  }
+
+  SimulatedDevice(DeviceProfile profile, Sharing sharing, int runsPerGraph, Clock clock) {
     this.profile = profile;
     this.sharing = sharing;
+    this.runsPerGraph = runsPerGraph;
     this.clock = clock;
   }
 
@@ -96,6 +109,10 @@ public final class SimulatedDevice {
 
   public Sharing sharing() {
     return sharing;
+  }
+
+  public int runsPerGraph() {
+    return runsPerGraph;
   }
 
   /**
@@ -120,16 +137,18 @@ public final class SimulatedDevice {
       calls[graph.ordinal()]++;
       rows[graph.ordinal()] += callRows;
       graphNanos[graph.ordinal()] += duration;
-      record(start, end);
+      record(graph, start, end);
     }
     clock.waitUntil(end);
     return duration;
   }
 
-  private void record(long start, long end) {
+  private void record(Graph graph, long start, long end) {
     if (intervalCount * 2 == intervals.length) {
       intervals = Arrays.copyOf(intervals, intervals.length * 2);
+      intervalGraphs = Arrays.copyOf(intervalGraphs, intervalGraphs.length * 2);
     }
+    intervalGraphs[intervalCount] = (byte) graph.ordinal();
     intervals[intervalCount * 2] = start;
     intervals[intervalCount * 2 + 1] = end;
     intervalCount++;
@@ -168,6 +187,41 @@ public final class SimulatedDevice {
       coveredTo = Math.max(coveredTo, interval[1]);
     }
     return busy;
+  }
+
+  /**
+   * Where the device waited between {@code from} and {@code to}: each idle gap is charged to the
+   * graph of the call that ended it (a gap before a text encoder call is a task starting a batch;
+   * before a UNet call, a task between steps; before a VAE call, a task finishing its steps).
+   *
+   * @return per graph (by ordinal): {gaps, idle nanoseconds}, and at the end {the longest gap's start, its length}
+   */
+  public synchronized long[][] idleByNextGraph(long from, long to) {
+    Integer[] order = new Integer[intervalCount];
+    for (int i = 0; i < intervalCount; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Long.compare(intervals[2 * a], intervals[2 * b]));
+    long[][] idle = new long[Graph.values().length + 1][2];
+    long coveredTo = from;
+    for (int i : order) {
+      long start = intervals[2 * i];
+      long end = intervals[2 * i + 1];
+      if (start >= to) {
+        break;
+      }
+      if (start > coveredTo && end > from) {
+        long gap = start - coveredTo;
+        idle[intervalGraphs[i]][0]++;
+        idle[intervalGraphs[i]][1] += gap;
+        if (gap > idle[Graph.values().length][1]) {
+          idle[Graph.values().length][0] = coveredTo;
+          idle[Graph.values().length][1] = gap;
+        }
+      }
+      coveredTo = Math.max(coveredTo, end);
+    }
+    return idle;
   }
 
   /**

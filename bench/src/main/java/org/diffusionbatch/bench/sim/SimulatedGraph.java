@@ -1,22 +1,24 @@
 package org.diffusionbatch.bench.sim;
 
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.diffusionbatch.core.model.GraphRunGate;
 
 /**
- * One graph of the simulated model on the shared device. Calls to a graph run one at a time with
- * the lock held over the host work and the device time, as core's OnnxGraph holds its GPU lock
- * around feeding, running and reading a graph (so concurrent tasks never hold two sets of one
- * graph's activations in GPU memory); different graphs wait only for the device itself.
+ * One graph of the simulated model on the shared device. Its device runs go through core's own
+ * {@link GraphRunGate} with the device's runs per graph, as core's OnnxGraph gates its runs on a GPU
+ * (bounding how many sets of one graph's activations are in GPU memory); the host work before and
+ * after (float16 inputs, copying the output out) is outside the gate, as there. Different graphs
+ * wait only for the device itself.
  */
 final class SimulatedGraph {
   private final SimulatedDevice device;
   private final SimulatedDevice.Graph graph;
-  private final ReentrantLock lock = new ReentrantLock();
+  private final GraphRunGate gate;
 
   SimulatedGraph(SimulatedDevice device, SimulatedDevice.Graph graph) {
     this.device = device;
     this.graph = graph;
+    this.gate = GraphRunGate.of(device.runsPerGraph());
   }
 
   /**
@@ -25,17 +27,15 @@ final class SimulatedGraph {
    */
   <T> T call(int rows, boolean lcm, Runnable feed, Supplier<T> read) {
     StageClock.beforeCall(graph);
-    lock.lock();
     try {
       feed.run();
       StageClock.charge(StageClock.Stage.FP16_AND_COPIES);
-      device.run(graph, rows, lcm);
+      gate.run(() -> device.run(graph, rows, lcm));
       StageClock.charge(StageClock.Stage.DEVICE_WAIT);
       T out = read.get();
       StageClock.charge(StageClock.Stage.FP16_AND_COPIES);
       return out;
     } finally {
-      lock.unlock();
       StageClock.afterCall(graph);
     }
   }

@@ -3,6 +3,7 @@ package org.diffusionbatch.bench.sim;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.diffusionbatch.core.model.GraphRunGate;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
@@ -45,6 +46,7 @@ public final class SimulatedImageMakerFactory implements ImageMakerFactory {
   private final String tokenizer;
   private final int pictures;
   private final String run;
+  private final int runsPerGraph;
 
   /** The constructor the job calls for {@code --conf diffusionbatch.imageMakerFactory}. */
   public SimulatedImageMakerFactory(GenerateOptions options) {
@@ -55,6 +57,8 @@ public final class SimulatedImageMakerFactory implements ImageMakerFactory {
     this.tokenizer = conf.get(TOKENIZER);
     this.pictures = Integer.parseInt(conf.getOrDefault(PICTURES, "8"));
     this.run = conf.getOrDefault(RUN, "");
+    // generate's --gpu-runs-per-graph, as core reads it for a GPU.
+    this.runsPerGraph = options.gpuRunsPerGraph() > 0 ? options.gpuRunsPerGraph() : GraphRunGate.GPU_DEFAULT;
     DeviceProfile.named(profile);
     SimulatedDevice.Sharing.parse(sharing);
   }
@@ -62,13 +66,13 @@ public final class SimulatedImageMakerFactory implements ImageMakerFactory {
   @Override
   public String key(Integer gpu) {
     return String.join("|", "simulated", model, profile, sharing, String.valueOf(tokenizer), Integer.toString(pictures), run,
-        gpu == null ? "device" : "gpu" + gpu);
+        Integer.toString(runsPerGraph), gpu == null ? "device" : "gpu" + gpu);
   }
 
   @Override
   public ImageMaker load(Integer gpu) {
     SimulatedPictures madePictures = new SimulatedPictures(pictures, 512, 512);
-    SimulatedDevice device = new SimulatedDevice(DeviceProfile.named(profile), SimulatedDevice.Sharing.parse(sharing));
+    SimulatedDevice device = new SimulatedDevice(DeviceProfile.named(profile), SimulatedDevice.Sharing.parse(sharing), runsPerGraph);
     TextToImagePipeline pipeline = new TextToImagePipeline(SimulatedModel.sd15(model, tokenizer, device, madePictures));
     DEVICES.put(run, device);
     PICTURE_SETS.put(run, madePictures);

@@ -16,9 +16,11 @@ import org.diffusionbatch.core.storage.S3Settings;
  * @param cacheDir where S3 models are downloaded; null = {@code $DIFFUSION_BATCH_CACHE}, else
  *     {@code ~/.cache/diffusion-batch/models}
  * @param s3 how to reach S3; null = {@link S3Settings#defaults()}
+ * @param runsPerGraph how many runs of one graph may be in flight at once; 0 = the default:
+ *     {@link GraphRunGate#GPU_DEFAULT} on a GPU (each holds its activations in GPU memory), no bound on the CPU
  */
 public record ModelOptions(String uri, Integer gpu, int intraOpThreads, int interOpThreads, String optLevel,
-    Path cacheDir, S3Settings s3) {
+    Path cacheDir, S3Settings s3, int runsPerGraph) {
 
   static final Set<String> OPT_LEVELS = Set.of("NO_OPT", "BASIC_OPT", "EXTENDED_OPT", "ALL_OPT");
 
@@ -40,6 +42,9 @@ public record ModelOptions(String uri, Integer gpu, int intraOpThreads, int inte
             + "' is not one of NO_OPT, BASIC_OPT, EXTENDED_OPT, ALL_OPT");
       }
     }
+    if (runsPerGraph < 0) {
+      throw new IllegalArgumentException("runs per graph must be 0 (default) or more, got " + runsPerGraph);
+    }
     s3 = s3 == null ? S3Settings.defaults() : s3;
   }
 
@@ -50,27 +55,36 @@ public record ModelOptions(String uri, Integer gpu, int intraOpThreads, int inte
 
   /** A model at a local folder or s3:// URI, on the CPU with ONNX Runtime's defaults. */
   public static ModelOptions of(String uri) {
-    return new ModelOptions(uri, null, 0, 0, null, null, null);
+    return new ModelOptions(uri, null, 0, 0, null, null, null, 0);
   }
 
   public ModelOptions withGpu(Integer index) {
-    return new ModelOptions(uri, index, intraOpThreads, interOpThreads, optLevel, cacheDir, s3);
+    return new ModelOptions(uri, index, intraOpThreads, interOpThreads, optLevel, cacheDir, s3, runsPerGraph);
   }
 
   public ModelOptions withThreads(int intraOp, int interOp) {
-    return new ModelOptions(uri, gpu, intraOp, interOp, optLevel, cacheDir, s3);
+    return new ModelOptions(uri, gpu, intraOp, interOp, optLevel, cacheDir, s3, runsPerGraph);
   }
 
   public ModelOptions withOptLevel(String level) {
-    return new ModelOptions(uri, gpu, intraOpThreads, interOpThreads, level, cacheDir, s3);
+    return new ModelOptions(uri, gpu, intraOpThreads, interOpThreads, level, cacheDir, s3, runsPerGraph);
   }
 
   public ModelOptions withCacheDir(Path dir) {
-    return new ModelOptions(uri, gpu, intraOpThreads, interOpThreads, optLevel, dir, s3);
+    return new ModelOptions(uri, gpu, intraOpThreads, interOpThreads, optLevel, dir, s3, runsPerGraph);
   }
 
   public ModelOptions withS3(S3Settings settings) {
-    return new ModelOptions(uri, gpu, intraOpThreads, interOpThreads, optLevel, cacheDir, settings);
+    return new ModelOptions(uri, gpu, intraOpThreads, interOpThreads, optLevel, cacheDir, settings, runsPerGraph);
+  }
+
+  public ModelOptions withRunsPerGraph(int runs) {
+    return new ModelOptions(uri, gpu, intraOpThreads, interOpThreads, optLevel, cacheDir, s3, runs);
+  }
+
+  /** How many runs of one graph may be in flight at once; 0 = no bound. */
+  public int effectiveRunsPerGraph() {
+    return runsPerGraph > 0 ? runsPerGraph : gpu != null ? GraphRunGate.GPU_DEFAULT : 0;
   }
 
   /** The optimisation level ONNX Runtime will use. */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -30,8 +29,10 @@ import java.util.function.Function;
  *
  * <p>Thread-safe: ONNX Runtime sessions may run concurrently, and each call borrows a Predictor
  * from a small pool (one per concurrent caller; a fresh Predictor per call measured about 0.2 ms
- * slower) and uses its own NDManager. On a GPU, calls to one graph are serialized so concurrent
- * tasks do not each allocate a full set of activations in GPU memory.
+ * slower) and uses its own NDManager. On a GPU, at most {@link ModelOptions#effectiveRunsPerGraph()}
+ * runs of one graph are in flight ({@link GraphRunGate}), so concurrent tasks do not each allocate a
+ * set of activations in GPU memory; inputs and outputs are in host memory (ONNX Runtime copies them
+ * to and from the GPU inside the run), so their host work is not gated.
  */
 final class OnnxGraph implements AutoCloseable {
   private final String part;
@@ -40,20 +41,20 @@ final class OnnxGraph implements AutoCloseable {
   private final OrtSession.SessionOptions sessionOptions;
   private final Map<String, TensorSpec> inputs;
   private final Map<String, TensorSpec> outputs;
-  private final ReentrantLock gpuLock;
+  private final GraphRunGate gate;
   private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> idlePredictors = new ConcurrentLinkedQueue<>();
   private final List<Predictor<NDList, NDList>> allPredictors = new CopyOnWriteArrayList<>();
   private volatile GraphInputListener listener;
 
   private OnnxGraph(String part, Path file, Model model, OrtSession.SessionOptions sessionOptions,
-      Map<String, TensorSpec> inputs, Map<String, TensorSpec> outputs, boolean serialize) {
+      Map<String, TensorSpec> inputs, Map<String, TensorSpec> outputs, GraphRunGate gate) {
     this.part = part;
     this.file = file;
     this.model = model;
     this.sessionOptions = sessionOptions;
     this.inputs = inputs;
     this.outputs = outputs;
-    this.gpuLock = serialize ? new ReentrantLock() : null;
+    this.gate = gate;
   }
 
   /** Loads {@code <modelDir>/<part>/model.onnx}; external weights (model.onnx_data) are found beside it. */
@@ -74,7 +75,7 @@ final class OnnxGraph implements AutoCloseable {
       OrtSession session = OrtEnvironment.getEnvironment().createSession(file.toString(), sessionOptions);
       model.setBlock(new OrtSymbolBlock(session, (OrtNDManager) model.getNDManager()));
       return new OnnxGraph(part, file, model, sessionOptions, specs(session.getInputInfo()),
-          specs(session.getOutputInfo()), options.gpu() != null);
+          specs(session.getOutputInfo()), GraphRunGate.of(options.effectiveRunsPerGraph()));
     } catch (OrtException | RuntimeException e) {
       model.close();
       if (sessionOptions != null) {
@@ -159,9 +160,6 @@ final class OnnxGraph implements AutoCloseable {
    * turns the outputs into Java values before the call's arrays are freed.
    */
   <T> T run(Function<NDManager, NDList> feed, Function<NDList, T> read) {
-    if (gpuLock != null) {
-      gpuLock.lock();
-    }
     Predictor<NDList, NDList> predictor = borrowPredictor();
     try (NDManager manager = model.getNDManager().newSubManager()) {
       NDList inputs = feed.apply(manager);
@@ -169,15 +167,22 @@ final class OnnxGraph implements AutoCloseable {
       if (observer != null) {
         observer.fed(part, inputs);
       }
-      return read.apply(predictor.predict(inputs));
+      return read.apply(predict(predictor, inputs));
     } catch (TranslateException e) {
       throw new ModelException("running " + part + "/model.onnx failed: " + rootMessage(e), e);
     } finally {
       idlePredictors.add(predictor);
-      if (gpuLock != null) {
-        gpuLock.unlock();
-      }
     }
+  }
+
+  /**
+   * The run itself, alone behind the gate: feeding (float16 conversion into host buffers) and
+   * reading (copying the host output out) stay outside it, so one task's host work overlaps another
+   * task's run of the same graph. Held over the host work too, a GPU lock left the GPU idle for a few
+   * milliseconds before every UNet step (docs/performance.md, "Where the device waited").
+   */
+  private NDList predict(Predictor<NDList, NDList> predictor, NDList inputs) throws TranslateException {
+    return gate.run(() -> predictor.predict(inputs));
   }
 
   /** Who sees this graph's inputs from now on; null for nobody. */

@@ -16,8 +16,17 @@ import org.junit.jupiter.api.Test;
 class ConcurrentCallsTest {
   @Test
   void concurrentUnetCallsGiveTheSameResultsAsSequentialOnes() throws Exception {
+    concurrentCallsMatchSequentialOnes(TinyModels.options("tiny-sd"));
+  }
+
+  @Test
+  void withOneRunPerGraphConcurrentCallsQueueAndStillGiveTheSameResults() throws Exception {
+    concurrentCallsMatchSequentialOnes(TinyModels.options("tiny-sd").withRunsPerGraph(1));
+  }
+
+  private static void concurrentCallsMatchSequentialOnes(ModelOptions options) throws Exception {
     LatentShape shape = new LatentShape(1, 4, 16, 16);
-    try (DiffusionModel model = DiffusionModel.load(TinyModels.options("tiny-sd"))) {
+    try (DiffusionModel model = DiffusionModel.load(options)) {
       int[][] ids = new int[1][77];
       Arrays.fill(ids[0], 744);
       ids[0][0] = 743;

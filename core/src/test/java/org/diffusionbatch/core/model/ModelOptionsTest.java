@@ -35,6 +35,16 @@ class ModelOptionsTest {
   }
 
   @Test
+  void runsPerGraphDefaultToTwoOnAGpuAndNoBoundOnTheCpuAndNegativeIsRefused() {
+    assertEquals(2, ModelOptions.of("/m").withGpu(0).effectiveRunsPerGraph());
+    assertEquals(0, ModelOptions.of("/m").effectiveRunsPerGraph());
+    assertEquals(1, ModelOptions.of("/m").withGpu(0).withRunsPerGraph(1).effectiveRunsPerGraph());
+    assertEquals(3, ModelOptions.of("/m").withRunsPerGraph(3).withGpu(1).effectiveRunsPerGraph());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelOptions.of("/m").withRunsPerGraph(-1));
+    assertTrue(e.getMessage().contains("runs per graph"), e.getMessage());
+  }
+
+  @Test
   void cacheDirOptionWinsOverTheDefault() {
     assertEquals(Path.of("/data/cache"), ModelOptions.of("s3://b/m/").withCacheDir(Path.of("/data/cache")).effectiveCacheDir());
     Path fallback = ModelOptions.of("s3://b/m/").effectiveCacheDir();

@@ -52,7 +52,7 @@ public final class Txt2ImgCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     image.validate();
     String modelUri = image.model() != null ? image.model() : BundledModel.defaultUri();
-    ModelOptions options = new ModelOptions(modelUri, gpu, threads, 0, null, null, s3.settings());
+    ModelOptions options = new ModelOptions(modelUri, gpu, threads, 0, null, null, s3.settings(), 0);
     try (TextToImagePipeline pipeline = TextToImagePipeline.load(options)) {
       GenerationSettings settings =
           pipeline.withDefaults(

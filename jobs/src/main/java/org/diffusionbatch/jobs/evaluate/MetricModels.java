@@ -39,7 +39,7 @@ public record MetricModels(String features, Preprocessing preprocessing, String 
 
   private ModelOptions options(String uri, Integer gpu) {
     return new ModelOptions(StorageUris.forObjectStorage(uri).toString(), gpu, threads(), threads() > 0 ? 1 : 0, null,
-        modelCache == null ? null : Path.of(modelCache), new S3Settings(s3Endpoint, s3Region, s3PathStyle));
+        modelCache == null ? null : Path.of(modelCache), new S3Settings(s3Endpoint, s3Region, s3PathStyle), 0);
   }
 
   /**

@@ -56,6 +56,6 @@ public final class GenerateJob {
   /** Core's pipeline for the run's model and runtime settings: the default factory, and the one a decorating factory wraps. */
   public static PipelineImageMakerFactory pipelineFactory(GenerateOptions options) {
     return new PipelineImageMakerFactory(options.model(), options.intraOpThreads(), options.interOpThreads(), options.ortOptLevel(),
-        options.modelCache(), options.s3());
+        options.gpuRunsPerGraph(), options.modelCache(), options.s3());
   }
 }

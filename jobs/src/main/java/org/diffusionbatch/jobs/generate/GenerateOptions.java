@@ -21,6 +21,7 @@ import org.diffusionbatch.jobs.spark.S3Endpoint;
  * @param arguments the command line as given, recorded in the run manifest (secrets redacted there)
  * @param breakLease take the output's lease even if another run's has not expired
  * @param resumeWithNewSettings let --resume add rows made with other settings or another model
+ * @param gpuRunsPerGraph runs of one graph in flight at once on a GPU; 0 = core's default (2)
  */
 public record GenerateOptions(
     String prompts,
@@ -48,6 +49,7 @@ public record GenerateOptions(
     int intraOpThreads,
     int interOpThreads,
     String ortOptLevel,
+    int gpuRunsPerGraph,
     String modelCache,
     S3Endpoint s3,
     String master,

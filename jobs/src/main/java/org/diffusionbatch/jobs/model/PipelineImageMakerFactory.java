@@ -14,15 +14,17 @@ public final class PipelineImageMakerFactory implements ImageMakerFactory {
   private final int intraOpThreads;
   private final int interOpThreads;
   private final String optLevel;
+  private final int gpuRunsPerGraph;
   private final String cacheDir;
   private final S3Endpoint s3;
 
-  public PipelineImageMakerFactory(String model, int intraOpThreads, int interOpThreads, String optLevel, String cacheDir,
-      S3Endpoint s3) {
+  public PipelineImageMakerFactory(String model, int intraOpThreads, int interOpThreads, String optLevel, int gpuRunsPerGraph,
+      String cacheDir, S3Endpoint s3) {
     this.model = model;
     this.intraOpThreads = intraOpThreads;
     this.interOpThreads = interOpThreads;
     this.optLevel = optLevel;
+    this.gpuRunsPerGraph = gpuRunsPerGraph;
     this.cacheDir = cacheDir;
     this.s3 = s3;
   }
@@ -30,13 +32,13 @@ public final class PipelineImageMakerFactory implements ImageMakerFactory {
   @Override
   public String key(Integer gpu) {
     return String.join("|", model, gpu == null ? "cpu" : "gpu" + gpu, Integer.toString(effectiveIntraOpThreads()),
-        Integer.toString(interOpThreads), String.valueOf(optLevel));
+        Integer.toString(interOpThreads), String.valueOf(optLevel), Integer.toString(gpuRunsPerGraph));
   }
 
   @Override
   public ImageMaker load(Integer gpu) {
     ModelOptions options = new ModelOptions(StorageUris.forObjectStorage(model).toString(), gpu, effectiveIntraOpThreads(), interOpThreads,
-        optLevel, cacheDir == null ? null : Path.of(cacheDir), new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()));
+        optLevel, cacheDir == null ? null : Path.of(cacheDir), new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle()), gpuRunsPerGraph);
     return new PipelineImageMaker(TextToImagePipeline.load(options));
   }
 

@@ -11,5 +11,5 @@ public interface ModelLoaders extends Serializable {
 
   /** Core's TextToImagePipeline, as generate loads it. */
   ModelLoaders REAL = (model, runtime) -> new PipelineImageMakerFactory(model, runtime.intraOpThreads(), runtime.interOpThreads(),
-      runtime.ortOptLevel(), runtime.modelCache(), runtime.s3());
+      runtime.ortOptLevel(), runtime.gpuRunsPerGraph(), runtime.modelCache(), runtime.s3());
 }

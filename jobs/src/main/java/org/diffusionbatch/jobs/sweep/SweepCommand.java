@@ -129,6 +129,11 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--ort-opt-level", paramLabel = "LEVEL", description = "ONNX Runtime graph optimization level.")
   String ortOptLevel;
 
+  @Option(names = "--gpu-runs-per-graph", paramLabel = "N", defaultValue = "0",
+      description = "On a GPU, how many runs of one graph (UNet, VAE, text encoder) may be in flight at once; each holds its"
+          + " activations in GPU memory (0: 2, so the next run queues while one runs; 1 for the least GPU memory).")
+  int gpuRunsPerGraph;
+
   @Option(names = "--model-cache", paramLabel = "DIR", description = "Where executors cache s3:// models.")
   String modelCache;
 
@@ -191,6 +196,9 @@ public final class SweepCommand implements Callable<Integer> {
     if (image.steps() != null) {
       positive("--steps", image.steps());
     }
+    if (gpuRunsPerGraph < 0) {
+      throw new IllegalArgumentException("--gpu-runs-per-graph must be 0 (default: 2) or more, got " + gpuRunsPerGraph);
+    }
     if (intraOpThreads < 0 || interOpThreads < 0) {
       throw new IllegalArgumentException("--intra-op-threads and --inter-op-threads must be 0 (runtime default) or more");
     }
@@ -212,7 +220,7 @@ public final class SweepCommand implements Callable<Integer> {
         features, reference, clip, imagesPerCell, cyclePrompts, sweepGrid, fixed, seed, batchSize, chunkSize, errorGroups,
         keepImages, kidSubsets, kidSubsetSize, kidSample, cellsInFlight,
         runId == null ? newRunId() : runId, existing.resume, existing.overwrite,
-        Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, modelCache,
+        Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, gpuRunsPerGraph, modelCache,
         new S3Endpoint(s3.endpoint(), s3.region(), s3.pathStyle()),
         underSparkSubmit ? null : (master == null ? "local[*]" : master),
         Map.copyOf(conf), new ArrayList<>(originalArgs));

@@ -49,6 +49,7 @@ public record SweepOptions(
     int intraOpThreads,
     int interOpThreads,
     String ortOptLevel,
+    int gpuRunsPerGraph,
     String modelCache,
     S3Endpoint s3,
     String master,

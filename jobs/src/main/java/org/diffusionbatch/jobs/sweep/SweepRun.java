@@ -63,7 +63,7 @@ final class SweepRun {
     SweepOutput output = new SweepOutput(options.output(), options.s3(), spark.sparkContext().hadoopConfiguration());
     checkOutput(output);
     ModelRuntime runtime = new ModelRuntime(options.intraOpThreads(), options.interOpThreads(), options.ortOptLevel(),
-        options.modelCache(), options.s3());
+        options.gpuRunsPerGraph(), options.modelCache(), options.s3());
     List<Cell> cells = new CellPlanner(loaders, runtime).plan(options.grid(), options.fixed());
     boolean resuming = options.resume() && output.exists(SweepOutput.PLAN);
     MetricsScoring scoring = MetricsScoring.open(spark, options, runtime);

@@ -35,6 +35,8 @@ class OptionsTest {
     assertTrue(o.model().endsWith("models/tiny-sd"), o.model());
     assertTrue(o.runId().matches("\\d{8}T\\d{6}Z-[0-9a-f]{6}"), o.runId());
     assertEquals(null, o.steps());
+    assertEquals(0, o.gpuRunsPerGraph());
+    assertEquals(1, parse(false, "--prompts", "p.txt", "--output", "out", "--gpu-runs-per-graph", "1").gpuRunsPerGraph());
   }
 
   @Test
@@ -57,6 +59,7 @@ class OptionsTest {
     assertMessage("--device", () -> parse(false, "--prompts", "p.txt", "--output", "o", "--device", "tpu"));
     assertMessage("--master", () -> parse(true, "--prompts", "p.txt", "--output", "o", "--master", "local[2]"));
     assertMessage("--errors-output", () -> parse(false, "--prompts", "p.txt", "--output", "o", "--errors-output", "o"));
+    assertMessage("--gpu-runs-per-graph", () -> parse(false, "--prompts", "p.txt", "--output", "o", "--gpu-runs-per-graph", "-1"));
   }
 
   @Test
