@@ -49,6 +49,29 @@ class ResumeTest {
   }
 
   @Test
+  void aResumeInSeveralCommitsReadsTheInputAndTheOutputOnlyWhilePlanning() throws Exception {
+    Path all = dir.resolve("all.parquet");
+    Path half = dir.resolve("half.parquet");
+    writePrompts(all, 12);
+    writePrompts(half, 6);
+    String[] common = {"--model", Runs.TINY_SD, "--master", "local[2]", "--steps", "1", "--batch-size", "2", "--seed", "5"};
+    Path out = dir.resolve("out");
+    assertEquals(GenerateCommand.EXIT_OK, Runs.generate(concat(common, "--prompts", half.toString(), "--output", out.toString())));
+
+    CommitFileScans.reset();
+    assertEquals(GenerateCommand.EXIT_OK, Runs.generate(concat(common, "--prompts", all.toString(), "--output", out.toString(),
+        "--resume", "--run-id", "again", "--rows-per-commit", "2", "--conf", "spark.extraListeners=" + CommitFileScans.NAME)));
+
+    assertEquals(12, Outputs.promptIdsExactlyOnce(out).size());
+    List<String> stages = new ArrayList<>(CommitFileScans.STAGES);
+    // Three commits, each a job named for it; none of them reads the prompts or the output's ids again:
+    // each commit's slice comes from the rows planned once (each commit's write used to throw the cached
+    // plan away, as it reads the output it writes to, and the input was joined against the output again).
+    assertEquals(3, stages.stream().map(s -> s.substring(0, s.indexOf(": stage"))).distinct().count(), stages.toString());
+    assertTrue(stages.stream().allMatch(s -> s.endsWith(" scanned 0")), stages.toString());
+  }
+
+  @Test
   void resumeRefusesOtherSettingsAnotherModelOrAReusedRunIdAndRecordsEachFailedAttemptOnce() throws Exception {
     Path prompts = java.nio.file.Files.writeString(dir.resolve("p.jsonl"), String.join("\n",
         "{\"prompt_id\": \"ok\", \"prompt\": \"a red circle\"}",
