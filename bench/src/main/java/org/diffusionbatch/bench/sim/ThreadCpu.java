@@ -14,7 +14,7 @@ public final class ThreadCpu {
 
   /** What a thread does, from its name. */
   public enum Role {
-    TASK("Spark task threads", "Executor task launch worker.*"),
+    TASK("Spark task threads and their feeder threads (the model's calls)", "Executor task launch worker.*|diffusionbatch-feed-.*"),
     PNG_POOL("PNG pool", "diffusionbatch-png-.*"),
     UPLOAD("S3A upload threads", "s3a-transfer-.*|sdk-async-response.*|aws-java-sdk.*"),
     S3_SERVER("S3Proxy server (in-process stand-in for S3)", "qtp.*|S3Proxy.*|user thread.*|jclouds.*"),

@@ -7,10 +7,13 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
+import org.apache.spark.TaskContext$;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.diffusionbatch.core.image.PngEncoder;
@@ -31,8 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One partition of prompt rows to image rows, streaming: rows are planned one at a time, batched by
- * settings, made on this executor's shared model, and each batch's PNGs encode in a small pool
- * while the next batch denoises. Rows that cannot be made are staged for the errors dataset
+ * settings, made on this executor's shared model by the task's feeder thread ahead of the writer,
+ * and each batch's PNGs encode in a small pool while the next batch denoises. Rows that cannot be made are staged for the errors dataset
  * ({@link ErrorStaging}) and the partition goes on.
  */
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
@@ -98,14 +101,25 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     return device.gpuOf(task);
   }
 
-  /** Yields image rows batch by batch, keeping one batch's PNG encoding in flight while the next generates. */
+  /**
+   * Yields image rows batch by batch. The model runs on the task's own feeder thread, two batches
+   * ahead of the rows this thread hands to Spark's writer: while this thread writes batch k's rows
+   * to Parquet, the feeder has batch k+1 on the device and batch k+2 queued behind it, and batch k's
+   * PNGs encode in the executor's pool. The device then never waits on this task's Parquet writer,
+   * only on the few milliseconds of pixel conversion between two of its batches
+   * (docs/performance.md, "Where the device waited").
+   */
   private final class ImageIterator implements Iterator<Row> {
+    /** Batches submitted to the feeder and not yet handed to the writer. */
+    private static final int AHEAD = 2;
+
     private final Batcher batcher;
     private final ImageMaker maker;
     private final TaskContext task;
     private final ErrorStaging.Writer failures;
+    private final ExecutorService feeder;
     private boolean finished;
-    private final Deque<Future<Encoded>> encoding = new ArrayDeque<>();
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private Iterator<Row> ready = Collections.emptyIterator();
     private long made;
     private final long startNanos = System.nanoTime();
@@ -115,25 +129,46 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       this.maker = maker;
       this.task = task;
       this.failures = failures;
+      this.feeder = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(() -> {
+          if (task != null) {
+            // As Spark's own helper threads do (e.g. the Python runner's writer): code inside the model
+            // call may ask which task it works for.
+            TaskContext$.MODULE$.setTaskContext(task);
+          }
+          runnable.run();
+        }, "diffusionbatch-feed-" + (task == null ? "local" : task.partitionId() + "." + task.attemptNumber()));
+        thread.setDaemon(true);
+        return thread;
+      });
+      if (task != null) {
+        task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) done -> stopFeeder());
+      }
     }
 
     @Override
     public boolean hasNext() {
       while (!ready.hasNext()) {
-        List<RowPlan> batch = batcher.next();
-        if (batch != null) {
-          encoding.add(generate(batch));
-          if (encoding.size() < 2) {
-            continue;
-          }
-        }
-        if (encoding.isEmpty()) {
+        submitAhead();
+        if (inFlight.isEmpty()) {
           finish();
           return false;
         }
-        ready = await(encoding.poll()).iterator();
+        ready = await(inFlight.poll()).iterator();
+        // Before this thread goes to write these rows: the feeder gets its next batch queued.
+        submitAhead();
       }
       return true;
+    }
+
+    private void submitAhead() {
+      while (inFlight.size() < AHEAD) {
+        List<RowPlan> batch = batcher.next();
+        if (batch == null) {
+          return;
+        }
+        inFlight.add(submit(batch));
+      }
     }
 
     /** The partition is done: report its staged failed rows (once, from the task thread). */
@@ -142,10 +177,20 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         return;
       }
       finished = true;
+      stopFeeder();
       ErrorStaging.Staged staged = failures.finish();
       if (staged != null) {
         metrics.stagedErrors().add(staged);
       }
+    }
+
+    /**
+     * Batches not yet started are dropped (a failed or killed task); one on the device finishes and
+     * is discarded, as a model call cannot be interrupted.
+     */
+    private void stopFeeder() {
+      inFlight.forEach(batch -> batch.images().cancel(false));
+      feeder.shutdown();
     }
 
     @Override
@@ -156,24 +201,29 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       return ready.next();
     }
 
-    /** One batch's image rows and the errors of its rows that failed (reported from the task thread: accumulators are not thread-safe). */
-    private record Encoded(List<Row> rows, List<ErrorRecord> failures) {}
+    /** A batch on its way: its images (made on the feeder) and then its rows (encoded in the PNG pool). */
+    private record InFlight(CompletableFuture<List<GenerationResult>> images, CompletableFuture<Encoded> rows) {}
 
-    private Future<Encoded> generate(List<RowPlan> batch) {
+    /**
+     * One batch's image rows, the errors of its rows that failed, and its UNet time (reported from
+     * the task thread: accumulators are not thread-safe).
+     */
+    private record Encoded(List<Row> rows, List<ErrorRecord> failures, long unetNanos) {}
+
+    private InFlight submit(List<RowPlan> batch) {
       GenerationSettings settings = batch.get(0).settings();
       List<GenerationRequest> requests = new ArrayList<>(batch.size());
       batch.forEach(row -> requests.add(row.request()));
-      List<GenerationResult> images = ExecutorModels.inModel(() -> maker.generate(settings, requests));
-      // Timings are the batch's: any made image carries them.
-      images.stream().filter(GenerationResult::ok).findFirst()
-          .ifPresent(made -> metrics.unetSeconds().add(made.image().timings().unetNanos() / 1e9));
-      Future<Encoded> rows = PngPool.POOL.submit(() -> encode(batch, settings, images));
-      return rows;
+      CompletableFuture<List<GenerationResult>> images = CompletableFuture.supplyAsync(
+          () -> ExecutorModels.inModel(() -> maker.generate(settings, requests)), feeder);
+      return new InFlight(images, images.thenApplyAsync(made -> encode(batch, settings, made), PngPool.POOL));
     }
 
     private Encoded encode(List<RowPlan> batch, GenerationSettings settings, List<GenerationResult> images) {
       List<Row> rows = new ArrayList<>(batch.size());
       List<ErrorRecord> failures = new ArrayList<>();
+      // Timings are the batch's: any made image carries them.
+      long unetNanos = images.stream().filter(GenerationResult::ok).findFirst().map(made -> made.image().timings().unetNanos()).orElse(0L);
       for (int i = 0; i < batch.size(); i++) {
         RowPlan row = batch.get(i);
         GenerationResult result = images.get(i);
@@ -193,19 +243,28 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         rows.add(ImageRows.row(row.promptId(), result.request(), settings, maker.modelUri(), maker.modelDigest(),
             image, png, System.nanoTime() - start, runId));
       }
-      return new Encoded(rows, failures);
+      return new Encoded(rows, failures, unetNanos);
     }
 
-    private List<Row> await(Future<Encoded> batch) {
+    private List<Row> await(InFlight batch) {
       Encoded encoded;
       try {
-        encoded = batch.get();
+        encoded = batch.rows().get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while encoding PNGs", e);
+        throw new IllegalStateException("interrupted while waiting for a batch of images", e);
       } catch (ExecutionException e) {
-        throw new IllegalStateException("encoding a batch's PNGs failed", e.getCause());
+        // The model's or the encoder's own exception, as if this thread had made the batch.
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        if (cause instanceof Error error) {
+          throw error;
+        }
+        throw new IllegalStateException("making a batch of images failed", cause);
       }
+      metrics.unetSeconds().add(encoded.unetNanos() / 1e9);
       encoded.failures().forEach(f -> fail(failures, f.promptId(), f.inputJson(), f.stage(), f.reason()));
       List<Row> rows = encoded.rows();
       made += rows.size();
