@@ -255,8 +255,8 @@ public final class SimBenchmark {
       double ceiling = device.profile().ceilingImagesPerSecond(setting.batch(), setting.steps(), setting.guided(), setting.lcm());
       double rate = decoded / Math.max(usage.spanSeconds(), 1e-9);
 
-      // The steady window: from the first sample after two batches per task slot were decoded to the
-      // last sample before the device's last call ended.
+      // The steady window: from the first sample after four batches were decoded (one per task of
+      // local[4]) to the last sample before the device's last call ended.
       Sample first = null;
       Sample last = null;
       for (Sample s : samples) {

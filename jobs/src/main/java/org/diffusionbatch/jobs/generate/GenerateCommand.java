@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.diffusionbatch.jobs.cli.ImageOptions;
+import org.diffusionbatch.jobs.cli.ModelRuntimeOptions;
 import org.diffusionbatch.jobs.cli.S3Options;
 import org.diffusionbatch.jobs.prompts.PromptFormat;
 import org.diffusionbatch.jobs.prompts.PromptSource;
-import org.diffusionbatch.jobs.spark.Device;
 import org.diffusionbatch.jobs.spark.S3Endpoint;
 import org.diffusionbatch.jobs.spark.StorageUris;
 import picocli.CommandLine.Command;
@@ -96,25 +96,7 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Take over the output from a run whose lease has not expired yet; only when that run is known to be dead.")
   boolean breakLease;
 
-  @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto", description = "auto: the GPU Spark assigned to the task, else CPU.")
-  String device;
-
-  @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads per task (default 0: spark.task.cpus, i.e. 1 unless set).")
-  int intraOpThreads;
-
-  @Option(names = "--inter-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime inter-op threads (0: runtime default).")
-  int interOpThreads;
-
-  @Option(names = "--ort-opt-level", paramLabel = "LEVEL", description = "ONNX Runtime graph optimization level.")
-  String ortOptLevel;
-
-  @Option(names = "--gpu-runs-per-graph", paramLabel = "N", defaultValue = "0",
-      description = "On a GPU, how many runs of one graph (UNet, VAE, text encoder) may be in flight at once; each holds its"
-          + " activations in GPU memory (0: 2, so the next run queues while one runs; 1 for the least GPU memory).")
-  int gpuRunsPerGraph;
-
-  @Option(names = "--model-cache", paramLabel = "DIR", description = "Where executors cache s3:// models.")
-  String modelCache;
+  @Mixin ModelRuntimeOptions runtime = new ModelRuntimeOptions();
 
   @Mixin S3Options s3 = new S3Options();
 
@@ -161,12 +143,7 @@ public final class GenerateCommand implements Callable<Integer> {
       positive("--partitions", partitions);
     }
     image.validate();
-    if (gpuRunsPerGraph < 0) {
-      throw new IllegalArgumentException("--gpu-runs-per-graph must be 0 (default: 2) or more, got " + gpuRunsPerGraph);
-    }
-    if (intraOpThreads < 0 || interOpThreads < 0) {
-      throw new IllegalArgumentException("--intra-op-threads and --inter-op-threads must be 0 (runtime default) or more");
-    }
+    runtime.validate();
     String sparkOutput = StorageUris.forSpark("--output", output);
     String sparkErrors = errorsOutput == null
         ? sparkOutput.replaceAll("/+$", "") + "_errors"
@@ -194,7 +171,8 @@ public final class GenerateCommand implements Callable<Integer> {
         image.sampler(), image.steps(), image.guidance(), image.guidanceRescale(), image.width(), image.height(),
         image.negativePrompt(), seed, image.samplerOverrides(), batchSize, partitions, maxRecordsPerFile, rowsPerCommit,
         runId == null ? newRunId() : runId, existing.resume, existing.overwrite,
-        Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, gpuRunsPerGraph, modelCache,
+        runtime.device(), runtime.intraOpThreads(), runtime.interOpThreads(), runtime.ortOptLevel(), runtime.gpuRunsPerGraph(),
+        runtime.modelCache(),
         new S3Endpoint(s3.endpoint(), s3.region(), s3.pathStyle()),
         underSparkSubmit ? null : (master == null ? "local[*]" : master),
         Map.copyOf(conf), new ArrayList<>(originalArgs), breakLease, resumeWithNewSettings);

@@ -1,10 +1,5 @@
 package org.diffusionbatch.jobs.generate;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.hash;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +37,6 @@ import org.diffusionbatch.jobs.model.ImageMakerFactory;
 import org.diffusionbatch.jobs.prompts.PromptFormat;
 import org.diffusionbatch.jobs.prompts.PromptSource;
 import org.diffusionbatch.jobs.prompts.PromptTable;
-import org.diffusionbatch.jobs.prompts.WorkColumns;
 import org.diffusionbatch.jobs.spark.ConfigurationException;
 import org.diffusionbatch.jobs.spark.JobSession;
 import org.diffusionbatch.jobs.spark.S3Endpoint;
@@ -206,13 +200,13 @@ final class GenerateRun {
 
     long planStart = System.nanoTime();
     Dataset<Row> done = options.resume() && !options.overwrite() && output.hasData() ? madeIds(spark) : null;
-    RunPlanner.Plan plan = RunPlanner.plan(spark, prompts, done, options.partitions(), errors,
+    RunPlanner.Plan plan = RunPlanner.plan(spark, prompts, done, options.partitions(), options.rowsPerCommit(), errors,
         options.resume() && errorsThere.exists(), options.runId());
     record.planSeconds = (System.nanoTime() - planStart) / 1e9;
     record.skipped = plan.skipped();
     record.duplicates = plan.duplicates();
     record.partitions = plan.partitions();
-    record.commitsTotal = commits(plan);
+    record.commitsTotal = plan.commits();
     record.write(RunManifest.RUNNING, null, null);
     checkPoint(interruption);
 
@@ -237,26 +231,20 @@ final class GenerateRun {
     return failedRows == 0 ? GenerateCommand.EXIT_OK : GenerateCommand.EXIT_SOME_ROWS_FAILED;
   }
 
-  private long commits(RunPlanner.Plan plan) {
-    return plan.toMake() == 0 ? 0 : (plan.toMake() + options.rowsPerCommit() - 1) / options.rowsPerCommit();
-  }
-
   /**
-   * One Spark write per {@code --rows-per-commit} rows (split by a hash of prompt_id), each appended
+   * One Spark write per {@code --rows-per-commit} rows (split by a hash of prompt_id: {@link RunPlanner}), each appended
    * and committed on its own; after each, the rows that failed in it go to the errors dataset and
    * the manifest records the commit.
    */
   private void makeImages(SparkSession spark, RunPlanner.Plan plan, PartitionGenerator generator, GenerateMetrics metrics,
       ErrorsDataset errors, RunRecord record, RunInterruption interruption, long generateStart) throws IOException {
-    long commits = commits(plan);
+    long commits = plan.commits();
     int published = 0;
     try (ProgressReporter progress = new ProgressReporter(spark.sparkContext(), metrics, plan.toMake(), Duration.ofSeconds(
         spark.sparkContext().getConf().getLong("diffusionbatch.progressIntervalSeconds", 30)))) {
       for (long commit = 0; commit < commits; commit++) {
         checkPoint(interruption);
-        Dataset<Row> rows = commits == 1
-            ? plan.work()
-            : plan.work().filter(pmod(hash(col(WorkColumns.PROMPT_ID)), lit(commits)).equalTo(commit));
+        Dataset<Row> rows = plan.commit(commit);
         // Named in the Spark UI and event log, so a commit's jobs and stages can be found.
         spark.sparkContext().setJobDescription("generate " + options.runId() + ": commit " + (commit + 1) + " of " + commits);
         try {

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusionbatch.jobs.cli.ImageOptions;
+import org.diffusionbatch.jobs.cli.ModelRuntimeOptions;
 import org.diffusionbatch.jobs.cli.S3Options;
 import org.diffusionbatch.jobs.prompts.PromptFormat;
-import org.diffusionbatch.jobs.spark.Device;
 import org.diffusionbatch.jobs.spark.S3Endpoint;
 import org.diffusionbatch.jobs.spark.StorageUris;
 import picocli.CommandLine.Command;
@@ -117,25 +117,7 @@ public final class SweepCommand implements Callable<Integer> {
     boolean overwrite;
   }
 
-  @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto", description = "auto: the GPU Spark assigned to the task, else CPU.")
-  String device;
-
-  @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads per task (default: spark.task.cpus).")
-  int intraOpThreads;
-
-  @Option(names = "--inter-op-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime inter-op threads (0: runtime default).")
-  int interOpThreads;
-
-  @Option(names = "--ort-opt-level", paramLabel = "LEVEL", description = "ONNX Runtime graph optimization level.")
-  String ortOptLevel;
-
-  @Option(names = "--gpu-runs-per-graph", paramLabel = "N", defaultValue = "0",
-      description = "On a GPU, how many runs of one graph (UNet, VAE, text encoder) may be in flight at once; each holds its"
-          + " activations in GPU memory (0: 2, so the next run queues while one runs; 1 for the least GPU memory).")
-  int gpuRunsPerGraph;
-
-  @Option(names = "--model-cache", paramLabel = "DIR", description = "Where executors cache s3:// models.")
-  String modelCache;
+  @Mixin ModelRuntimeOptions runtime = new ModelRuntimeOptions();
 
   @Mixin S3Options s3 = new S3Options();
 
@@ -196,12 +178,7 @@ public final class SweepCommand implements Callable<Integer> {
     if (image.steps() != null) {
       positive("--steps", image.steps());
     }
-    if (gpuRunsPerGraph < 0) {
-      throw new IllegalArgumentException("--gpu-runs-per-graph must be 0 (default: 2) or more, got " + gpuRunsPerGraph);
-    }
-    if (intraOpThreads < 0 || interOpThreads < 0) {
-      throw new IllegalArgumentException("--intra-op-threads and --inter-op-threads must be 0 (runtime default) or more");
-    }
+    runtime.validate();
     if (runId != null && !runId.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException("--run-id " + runId + " may hold only letters, digits, '.', '_' and '-' (it names a file)");
     }
@@ -220,7 +197,8 @@ public final class SweepCommand implements Callable<Integer> {
         features, reference, clip, imagesPerCell, cyclePrompts, sweepGrid, fixed, seed, batchSize, chunkSize, errorGroups,
         keepImages, kidSubsets, kidSubsetSize, kidSample, cellsInFlight,
         runId == null ? newRunId() : runId, existing.resume, existing.overwrite,
-        Device.parse(device), intraOpThreads, interOpThreads, ortOptLevel, gpuRunsPerGraph, modelCache,
+        runtime.device(), runtime.intraOpThreads(), runtime.interOpThreads(), runtime.ortOptLevel(), runtime.gpuRunsPerGraph(),
+        runtime.modelCache(),
         new S3Endpoint(s3.endpoint(), s3.region(), s3.pathStyle()),
         underSparkSubmit ? null : (master == null ? "local[*]" : master),
         Map.copyOf(conf), new ArrayList<>(originalArgs));
