@@ -12,9 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.diffusionbatch.core.pipeline.GenerationRequest;
 import org.diffusionbatch.core.pipeline.GenerationResult;
 import org.diffusionbatch.core.pipeline.GenerationSettings;
@@ -25,7 +22,7 @@ import org.diffusionbatch.jobs.generate.output.ErrorStaging;
 import org.diffusionbatch.jobs.model.ImageMaker;
 import org.diffusionbatch.jobs.model.ImageMakerFactory;
 import org.diffusionbatch.jobs.model.PipelineImageMakerFactory;
-import org.diffusionbatch.jobs.prompts.WorkColumns;
+import org.diffusionbatch.jobs.prompts.WorkRows;
 import org.diffusionbatch.jobs.spark.Device;
 import org.diffusionbatch.jobs.spark.S3Endpoint;
 import org.diffusionbatch.jobs.spark.SerializableHadoopConf;
@@ -55,7 +52,7 @@ class ModelRunsAheadOfTheWriterTest {
       PartitionGenerator generator = new PartitionGenerator(new CountingFactory(), Device.CPU, run, 1, "ahead", metrics, staging);
       List<Row> prompts = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
-        prompts.add(row("id-" + i, "a red circle " + i));
+        prompts.add(WorkRows.row("id-" + i, "a red circle " + i, null, null));
       }
 
       Iterator<Row> images = generator.call(prompts.iterator());
@@ -101,22 +98,5 @@ class ModelRunsAheadOfTheWriterTest {
         }
       };
     }
-  }
-
-  private static final StructType SCHEMA = schema();
-
-  private static StructType schema() {
-    StructType s = new StructType();
-    for (String c : List.of(WorkColumns.PROMPT_ID, WorkColumns.PROMPT, WorkColumns.NEGATIVE_PROMPT, WorkColumns.SEED,
-        WorkColumns.STEPS, WorkColumns.GUIDANCE_SCALE, WorkColumns.SAMPLER, WorkColumns.WIDTH, WorkColumns.HEIGHT,
-        WorkColumns.INPUT_JSON, WorkColumns.MALFORMED, WorkColumns.SOURCE_FILE)) {
-      s = s.add(c, DataTypes.StringType);
-    }
-    return s.add(WorkColumns.SOURCE_POSITION, DataTypes.LongType);
-  }
-
-  private static Row row(String id, String prompt) {
-    return new GenericRowWithSchema(new Object[] {id, prompt, null, null, null, null, null, null, null, "{}", null, "prompts.txt", 0L},
-        SCHEMA);
   }
 }

@@ -7,31 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.diffusionbatch.jobs.generate.RunSettings;
 import org.diffusionbatch.jobs.prompts.StableIds;
-import org.diffusionbatch.jobs.prompts.WorkColumns;
+import org.diffusionbatch.jobs.prompts.WorkRows;
 import org.junit.jupiter.api.Test;
 
 /** Planning rows and forming batches, without Spark jobs. */
 class BatcherTest {
   private static final RunSettings RUN = new RunSettings("dpmpp-2m", 4, 7.5, 0.0, 128, 128, Map.of(), "", 0);
-  private static final StructType SCHEMA = schema();
-
-  private static StructType schema() {
-    StructType s = new StructType();
-    for (String c : List.of(WorkColumns.PROMPT_ID, WorkColumns.PROMPT, WorkColumns.NEGATIVE_PROMPT, WorkColumns.SEED,
-        WorkColumns.STEPS, WorkColumns.GUIDANCE_SCALE, WorkColumns.SAMPLER, WorkColumns.WIDTH, WorkColumns.HEIGHT,
-        WorkColumns.INPUT_JSON, WorkColumns.MALFORMED, WorkColumns.SOURCE_FILE)) {
-      s = s.add(c, DataTypes.StringType);
-    }
-    return s.add(WorkColumns.SOURCE_POSITION, DataTypes.LongType);
-  }
-
   private static Row row(String id, String prompt, String steps, String sampler) {
-    return new GenericRowWithSchema(new Object[] {id, prompt, null, null, steps, null, sampler, null, null, "{}", null, "prompts.jsonl", 0L}, SCHEMA);
+    return WorkRows.row(id, prompt, steps, sampler);
   }
 
   @Test
