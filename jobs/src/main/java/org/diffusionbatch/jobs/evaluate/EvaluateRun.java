@@ -25,6 +25,7 @@ import org.diffusionbatch.core.metrics.GaussianStatistics;
 import org.diffusionbatch.core.metrics.ImageFeatureExtractor;
 import org.diffusionbatch.core.metrics.KernelInceptionDistance;
 import org.diffusionbatch.core.model.ModelException;
+import org.diffusionbatch.jobs.model.ExecutorModels;
 import org.diffusionbatch.jobs.spark.ConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +85,7 @@ final class EvaluateRun {
     }
     countGroups(images);
     if (!spark.sparkContext().isLocal()) {
-      ExecutorMetricModels.closeAll(); // executors load their own; in local mode the tasks share the driver's
+      ExecutorModels.closeAll(); // executors load their own; in local mode the tasks share the driver's
     }
 
     EvaluateOptions.KidSettings kid = options.kid();

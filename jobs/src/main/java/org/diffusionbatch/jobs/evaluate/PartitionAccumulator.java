@@ -13,6 +13,7 @@ import org.diffusionbatch.core.metrics.ClipEncoders;
 import org.diffusionbatch.core.metrics.ImageDecoder;
 import org.diffusionbatch.core.metrics.ImageFeatureExtractor;
 import org.diffusionbatch.core.metrics.RgbImage;
+import org.diffusionbatch.jobs.model.ExecutorModels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -84,7 +85,7 @@ final class PartitionAccumulator implements PairFlatMapFunction<Iterator<Row>, G
       return;
     }
     if (features != null) {
-      float[] values = features.features(batch.stream().map(Pending::image).toList());
+      float[] values = ExecutorModels.inModel(() -> features.features(batch.stream().map(Pending::image).toList()));
       int d = features.dimension();
       perGroup(batch).forEach((group, members) -> {
         float[] rows = new float[members.size() * d];
@@ -106,8 +107,8 @@ final class PartitionAccumulator implements PairFlatMapFunction<Iterator<Row>, G
         }
       }
       if (!pairs.isEmpty()) {
-        ClipEncoders.Embeddings e = clip.embed(pairs.stream().map(Pending::image).toList(),
-            pairs.stream().map(Pending::prompt).toList());
+        ClipEncoders.Embeddings e = ExecutorModels.inModel(() -> clip.embed(pairs.stream().map(Pending::image).toList(),
+            pairs.stream().map(Pending::prompt).toList()));
         int d = e.dimension();
         perGroup(pairs).forEach((group, members) -> {
           float[] images = new float[members.size() * d];

@@ -67,7 +67,7 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
       List<SampleRow> batch = rows.subList(from, Math.min(from + batchSize, rows.size()));
       List<GenerationRequest> requests = new ArrayList<>(batch.size());
       batch.forEach(r -> requests.add(new GenerationRequest(r.prompt(), r.negativePrompt(), r.seed())));
-      List<GenerationResult> images = maker.generate(settings, requests);
+      List<GenerationResult> images = ExecutorModels.inModel(() -> maker.generate(settings, requests));
       StageTimings batchTimings = images.stream().filter(GenerationResult::ok).findFirst().map(r -> r.image().timings()).orElse(null);
       if (batchTimings != null) {
         part.modelNanos += batchTimings.totalNanos();
@@ -111,9 +111,9 @@ final class ChunkScorer implements Function<Chunk, CellPart> {
       return;
     }
     long scoreStart = System.nanoTime();
-    part.summary.addFeatures(features.features(rgb), keys);
+    part.summary.addFeatures(ExecutorModels.inModel(() -> features.features(rgb)), keys);
     if (clip != null) {
-      ClipEncoders.Embeddings e = clip.embed(rgb, prompts);
+      ClipEncoders.Embeddings e = ExecutorModels.inModel(() -> clip.embed(rgb, prompts));
       part.summary.addClip(e.image(), e.text(), rgb.size(), e.dimension());
     }
     part.scoreNanos += System.nanoTime() - scoreStart;
