@@ -64,6 +64,11 @@ public final class ModelQuantizer {
     rejectQuantized(sourceDir);
     Map<String, OnnxModelFile> graphs = new LinkedHashMap<>();
     for (String part : s.parts()) {
+      if (!Files.isDirectory(sourceDir.resolve(part))) {
+        throw new ModelException("--parts " + part + ": " + sourceDir + " has no " + part + "/ graph"
+            + (part.equals("text_encoder_2") ? " (only SDXL-style exports have a second text encoder)" : "")
+            + "; quantize the graphs it has (nothing was written)");
+      }
       OnnxModelFile graph = OnnxModelFile.read(sourceDir.resolve(part).resolve("model.onnx"));
       rejectQuantized(graph, part, sourceDir);
       if (GraphIndex.defaultOpset(graph.model()) < 13) {

@@ -11,7 +11,7 @@ import org.diffusionbatch.core.storage.S3Settings;
  *
  * @param model the source: a local folder or s3:// URI of an Optimum ONNX export
  * @param output a local folder that must not exist yet
- * @param parts graphs to quantize, of text_encoder, unet, vae_decoder (the rest are copied)
+ * @param parts graphs to quantize, of text_encoder, text_encoder_2 (SDXL), unet, vae_decoder (the rest are copied)
  * @param calibrationPrompts int8 only: the prompts the pipeline runs to record activations
  * @param calibrationPromptsSource where the prompts came from (a file name), for the sidecar
  * @param calibrationSteps int8 only: denoising steps per prompt; null = the model's default
@@ -26,7 +26,10 @@ public record QuantizeSettings(String model, Path output, QuantizationMode mode,
     CalibrationMethod method, double percentile, boolean symmetricActivations, int threads, S3Settings s3,
     Path cacheDir) {
 
+  /** The graphs of a Stable Diffusion 1.x/2.x or LCM export. */
   public static final List<String> ALL_PARTS = List.of("text_encoder", "unet", "vae_decoder");
+  /** Every graph --parts can name: SDXL-style exports also have the second text encoder. */
+  public static final List<String> KNOWN_PARTS = List.of("text_encoder", "text_encoder_2", "unet", "vae_decoder");
   /** The UNet does nearly all the work and holds most of the weights; the encoder and decoder stay exact unless asked. */
   public static final List<String> DEFAULT_PARTS = List.of("unet");
   /** ONNX Runtime's default for percentile calibration. */
@@ -44,8 +47,8 @@ public record QuantizeSettings(String model, Path output, QuantizationMode mode,
     }
     parts = parts == null || parts.isEmpty() ? DEFAULT_PARTS : List.copyOf(new LinkedHashSet<>(parts));
     for (String part : parts) {
-      if (!ALL_PARTS.contains(part)) {
-        throw new IllegalArgumentException("--parts: '" + part + "' is not one of " + String.join(", ", ALL_PARTS));
+      if (!KNOWN_PARTS.contains(part)) {
+        throw new IllegalArgumentException("--parts: '" + part + "' is not one of " + String.join(", ", KNOWN_PARTS));
       }
     }
     calibrationPrompts = calibrationPrompts == null ? List.of() : List.copyOf(calibrationPrompts);

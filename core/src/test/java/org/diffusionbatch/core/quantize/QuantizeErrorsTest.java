@@ -72,6 +72,14 @@ class QuantizeErrorsTest {
   }
 
   @Test
+  void aSecondTextEncoderOfAModelWithoutOneIsRefusedNamingIt() {
+    ModelException e = assertThrows(ModelException.class,
+        () -> ModelQuantizer.quantize(Quantizing.weightsInt8(Quantizing.tiny("tiny-sd"), dir.resolve("out"), List.of("unet", "text_encoder_2"))));
+    assertTrue(e.getMessage().contains("--parts text_encoder_2") && e.getMessage().contains("only SDXL-style exports"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("out")));
+  }
+
+  @Test
   void anUnreadableGraphIsRefusedAndNothingIsLeftBehind() throws Exception {
     Path broken = copy(Quantizing.tiny("tiny-sd"), dir.resolve("broken"));
     Files.write(broken.resolve("unet/model.onnx"), new byte[] {0x0a, (byte) 0xff, 0x13, 0x7f});

@@ -10,6 +10,7 @@ import org.diffusionbatch.core.model.DiffusionModel;
 import org.diffusionbatch.core.model.ModelDigest;
 import org.diffusionbatch.core.model.ModelInfo;
 import org.diffusionbatch.core.model.ModelOptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -64,5 +65,25 @@ class QuantizedTinyModelsTest {
       // fades (tiny-sd: mean 58 levels) though its colour and shape stay. A broken graph gives noise or black.
       assertTrue(diff[0] < 80, name + " int8: mean difference " + diff[0]);
     }
+  }
+
+  @Test
+  void sdxlsSecondTextEncoderIsCalibratedAndQuantizedOnRequestAndTheModelStillDraws() {
+    Path source = Quantizing.tiny("tiny-sdxl");
+    Path out = dir.resolve("tiny-sdxl-int8");
+    QuantizationReport report = ModelQuantizer.quantize(Quantizing.int8(source, out, List.of("text_encoder_2", "unet"),
+        List.of("a red circle", "a blue square"), 4));
+
+    assertEquals(List.of("text_encoder_2", "unet"), report.parts());
+    assertTrue(report.calibration().calls().get("text_encoder_2") > 0, "calls recorded: " + report.calibration().calls());
+    assertTrue(report.graphs().containsKey("text_encoder_2"), "graphs: " + report.graphs().keySet());
+    try (DiffusionModel model = DiffusionModel.load(ModelOptions.local(out).withThreads(1, 1))) {
+      assertEquals("int8", model.info().quantization());
+    }
+    byte[] before = Quantizing.image(source, "a red circle", 4, 128);
+    byte[] after = Quantizing.image(out, "a red circle", 4, 128);
+    double[] diff = Quantizing.pixelDifference(before, after);
+    System.out.printf("QUANTIZE tiny-sdxl int8 (text_encoder_2, unet): pixels mean %.3f max %.0f (of 255)%n", diff[0], diff[1]);
+    assertTrue(diff[0] < 80, "tiny-sdxl int8: mean difference " + diff[0]);
   }
 }

@@ -38,7 +38,7 @@ public final class QuantizeCommand implements Callable<Integer> {
   @Option(names = "--mode", required = true, paramLabel = "MODE", description = "weights-int8 or int8.")
   String mode;
 
-  @Option(names = "--parts", split = ",", paramLabel = "PART", description = "Graphs to quantize, of unet, text_encoder, vae_decoder (default: unet).")
+  @Option(names = "--parts", split = ",", paramLabel = "PART", description = "Graphs to quantize, of unet, text_encoder, text_encoder_2 (SDXL), vae_decoder (default: unet).")
   List<String> parts;
 
   @Option(names = "--calibration-prompts", paramLabel = "FILE", description = "int8: prompts to calibrate on, one per line.")
