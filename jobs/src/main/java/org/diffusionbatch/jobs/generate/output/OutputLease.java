@@ -65,7 +65,11 @@ public final class OutputLease implements AutoCloseable {
           continue;
         }
         if (other != null && !other.expired(Instant.now()) && !breakLease) {
-          throw new HeldException(output, other);
+          LeaseHolder holder = settledHolder(store, other, settle);
+          if (holder == null) {
+            continue; // it was displaced and is gone: try again
+          }
+          throw new HeldException(output, holder);
         }
         LOG.warn("taking over the lease on {} from {}: {}", output, other == null ? "an unreadable lease" : other.describe(),
             breakLease ? "--break-lease" : "it expired");
@@ -79,8 +83,9 @@ public final class OutputLease implements AutoCloseable {
         LeaseStore.Stored back = store.read();
         LeaseHolder now = back == null ? null : LeaseHolder.parse(back.bytes());
         if (!mine.sameLease(now)) {
-          if (now != null) {
-            throw new HeldException(output, now);
+          LeaseHolder holder = now == null ? null : settledHolder(store, now, settle);
+          if (holder != null) {
+            throw new HeldException(output, holder);
           }
           continue;
         }
@@ -90,6 +95,24 @@ public final class OutputLease implements AutoCloseable {
     }
     throw new ConfigurationException("--output " + output + ": could not take the lease " + store.location()
         + " after 5 attempts; other runs keep changing it");
+  }
+
+  /**
+   * The live holder to name in a refusal. A lease taken moments ago (never renewed, started within
+   * two settle periods) may still be displaced by a run that started at the same time, on a store
+   * that ignores conditional writes: look again after one settle period and name whoever holds it
+   * then. Null when by then nobody holds a live lease.
+   */
+  private static LeaseHolder settledHolder(LeaseStore store, LeaseHolder seen, Duration settle) throws IOException {
+    boolean fresh = seen.renewedAt().equals(seen.startedAt())
+        && Instant.parse(seen.startedAt()).isAfter(Instant.now().minus(settle.multipliedBy(2)));
+    if (!fresh) {
+      return seen;
+    }
+    sleep(settle);
+    LeaseStore.Stored again = store.read();
+    LeaseHolder holder = again == null ? null : LeaseHolder.parse(again.bytes());
+    return holder == null || holder.expired(Instant.now()) ? null : holder;
   }
 
   /** Renews every ttl/3 until released; {@code onLost} hears once if the lease was taken or could not be renewed in time. */
